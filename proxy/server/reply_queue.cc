@@ -1,0 +1,76 @@
+#include "proxy/server/reply_queue.h"
+
+#include <utility>
+
+namespace resplit::server {
+namespace {
+
+// Slot buffers that grew past this are given back once used, so one huge reply does not pin memory.
+constexpr size_t kKeepSlotCapacity = 16 * 1024;
+constexpr size_t kKeepReadyCapacity = 64 * 1024;
+
+}  // namespace
+
+ReplyQueue::Seq ReplyQueue::push(bool discard) {
+  if (count_ == slots_.size()) grow();
+  const Seq seq = head_ + count_;
+  Slot& s = slot(seq);
+  s.done = false;
+  s.discard = discard;
+  ++count_;
+  return seq;
+}
+
+bool ReplyQueue::complete(Seq seq, std::string_view reply) {
+  if (seq < head_ || seq >= head_ + count_) return false;
+  Slot& s = slot(seq);
+  if (s.done) return false;
+  s.done = true;
+  if (seq == head_) {
+    // The common case: the oldest reply arrives first and goes straight to the output buffer.
+    if (!s.discard) ready_.append(reply);
+    --count_;
+    ++head_;
+    release_prefix();
+  } else if (!s.discard) {
+    s.reply.assign(reply);
+    parked_bytes_ += reply.size();
+  }
+  return true;
+}
+
+void ReplyQueue::release_prefix() {
+  while (count_ > 0) {
+    Slot& s = slot(head_);
+    if (!s.done) break;
+    if (!s.discard) {
+      ready_.append(s.reply);
+      parked_bytes_ -= s.reply.size();
+    }
+    if (s.reply.capacity() > kKeepSlotCapacity) {
+      std::string().swap(s.reply);
+    } else {
+      s.reply.clear();
+    }
+    --count_;
+    ++head_;
+  }
+}
+
+void ReplyQueue::grow() {
+  const size_t new_size = slots_.empty() ? 8 : slots_.size() * 2;
+  std::vector<Slot> bigger(new_size);
+  for (size_t i = 0; i < count_; ++i) {
+    const Seq seq = head_ + i;
+    bigger[seq & (new_size - 1)] = std::move(slot(seq));
+  }
+  slots_ = std::move(bigger);
+}
+
+void ReplyQueue::trim() {
+  if (count_ != 0) return;
+  if (ready_.empty() && ready_.capacity() > kKeepReadyCapacity) std::string().swap(ready_);
+  if (slots_.size() > 64) std::vector<Slot>().swap(slots_);
+}
+
+}  // namespace resplit::server

@@ -1,0 +1,59 @@
+// In-order reply slots of one client connection. A pipeline's commands may be answered by different
+// backends in any order; each command takes the next slot when it is sent, the slot is filled when
+// its reply arrives, and only the completed prefix is released, so the client always sees replies in
+// request order. Released bytes collect in one buffer that the session sends with a single write.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace resplit::server {
+
+class ReplyQueue {
+ public:
+  using Seq = uint64_t;
+
+  // Takes the next slot. A discarding slot swallows its reply (CLIENT REPLY OFF / SKIP).
+  Seq push(bool discard = false);
+
+  // Fills a taken slot with its reply bytes (copied). A reply for a slot that is no longer
+  // waiting (already filled) is ignored and reported as false.
+  bool complete(Seq seq, std::string_view reply);
+
+  // Takes a slot and fills it at once: for replies resplit makes itself.
+  void push_ready(std::string_view reply) { complete(push(), reply); }
+
+  // Bytes released in order and not yet handed to the socket.
+  std::string& ready() { return ready_; }
+  bool has_ready() const { return !ready_.empty(); }
+
+  size_t waiting() const { return count_; }  // slots taken and not yet released
+  bool idle() const { return count_ == 0; }
+  // Reply bytes held by resplit for this client: released plus completed-out-of-order.
+  size_t buffered_bytes() const { return ready_.size() + parked_bytes_; }
+
+  // Returns buffer memory when the queue is idle (keeps idle connections small).
+  void trim();
+
+ private:
+  struct Slot {
+    bool done = false;
+    bool discard = false;
+    std::string reply;  // only for replies that arrive before the slots ahead of them
+  };
+
+  Slot& slot(Seq seq) { return slots_[seq & (slots_.size() - 1)]; }
+  void grow();
+  void release_prefix();
+
+  std::vector<Slot> slots_;  // ring; size is a power of two
+  Seq head_ = 0;             // the oldest waiting slot
+  size_t count_ = 0;
+  size_t parked_bytes_ = 0;
+  std::string ready_;
+};
+
+}  // namespace resplit::server
