@@ -1,0 +1,323 @@
+#include "proxy/backend/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <cstring>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "proxy/backend/handshake.h"
+#include "proxy/base/log.h"
+
+namespace resplit::backend {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kKeepInputCapacity = 256 * 1024;
+constexpr auto kNoDeadline = Connection::Clock::time_point::max();
+
+void set_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (idle.count() <= 0) return;
+  socket.set_option(asio::socket_base::keep_alive(true), ignored);
+  const int secs = static_cast<int>(idle.count());
+  const int interval = secs < 10 ? 1 : secs / 10;
+  const int count = 3;
+  const int fd = socket.native_handle();
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof secs);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
+}  // namespace
+
+std::string_view Reply::error_text() const {
+  if (!is_error() || bytes.size() < 3) return {};
+  return bytes.substr(1, bytes.size() - 3);
+}
+
+Connection::Connection(asio::any_io_executor executor, const ConnectionOptions& options,
+                       ReplySink& sink)
+    : options_(options),
+      sink_(sink),
+      socket_(executor),
+      resolver_(executor),
+      watchdog_(executor) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  queue_handshake();
+  asio::co_spawn(
+      socket_.get_executor(),
+      [self = shared_from_this()]() { return self->run(); }, asio::detached);
+}
+
+void Connection::queue_handshake() {
+  const auto deadline = Clock::now() + options_.connect_timeout;
+  if (!options_.password.empty()) {
+    append_auth(out_, options_.username, options_.password);
+    pending_.push_back({Tag{}, deadline, Internal::kAuth});
+  }
+  append_client_setname(out_, options_.client_name);
+  pending_.push_back({Tag{}, deadline, Internal::kSetName});
+  if (options_.require_master) {
+    append_role(out_);
+    pending_.push_back({Tag{}, deadline, Internal::kRole});
+  }
+}
+
+asio::awaitable<void> Connection::run() {
+  auto self = shared_from_this();
+  arm_watchdog(Clock::now() + options_.connect_timeout);
+  auto [resolve_ec, endpoints] = co_await resolver_.async_resolve(
+      options_.host, std::to_string(options_.port), asio::as_tuple(asio::use_awaitable));
+  if (closed()) co_return;
+  if (resolve_ec) {
+    log::warn("backend_resolve_failed",
+              {{"host", options_.host}, {"error", resolve_ec.message()}});
+    close(errc::kConnectFailed);
+    co_return;
+  }
+  auto [connect_ec, endpoint] =
+      co_await asio::async_connect(socket_, endpoints, asio::as_tuple(asio::use_awaitable));
+  if (closed()) co_return;
+  if (connect_ec) {
+    close(errc::kConnectFailed);
+    co_return;
+  }
+  set_keepalive(socket_, options_.tcp_keepalive);
+  flush();
+  co_await read_loop();
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  while (!closed()) {
+    if (in_begin_ == in_end_) {
+      in_begin_ = in_end_ = 0;
+      if (in_.size() > kKeepInputCapacity) std::string().swap(in_);
+    }
+    if (in_.size() - in_end_ < kReadChunk / 4) {
+      if (in_begin_ > 0) {
+        std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+      }
+      if (in_.size() - in_end_ < kReadChunk / 4) in_.resize(std::max(in_.size() * 2, kReadChunk));
+    }
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+        asio::as_tuple(asio::use_awaitable));
+    if (closed()) co_return;
+    if (ec) {
+      close(errc::kBackendClosed);
+      co_return;
+    }
+    in_end_ += n;
+    while (!closed() && in_begin_ < in_end_) {
+      const auto scan = parser_.scan(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
+      if (scan.status == resp::ReplyParser::Status::kNeedMore) break;
+      if (scan.status == resp::ReplyParser::Status::kError) {
+        log::warn("backend_protocol_error", {{"backend", options_.host}, {"port", options_.port}});
+        close(errc::kBackendProtocolError);
+        co_return;
+      }
+      const std::string_view frame(in_.data() + in_begin_, scan.length);
+      in_begin_ += scan.length;
+      dispatch(frame);
+    }
+  }
+}
+
+void Connection::dispatch(std::string_view frame) {
+  const Reply reply{frame};
+  if (pending_.size() == unwritten_) {
+    // No command on the wire waits for this reply.
+    if (passthrough_) {
+      sink_.on_push(passthrough_owner_, reply);
+    } else {
+      log::warn("backend_unsolicited_reply", {{"backend", options_.host}, {"port", options_.port}});
+      close(errc::kBackendProtocolError);
+    }
+    return;
+  }
+  const Pending p = pending_.pop_front();
+  if (p.internal != Internal::kNone) {
+    if (!on_internal_reply(p.internal, reply)) return;
+    if (state_ == State::kConnecting &&
+        (pending_.empty() || pending_.front().internal == Internal::kNone)) {
+      became_ready();
+    }
+  } else {
+    sink_.on_reply(p.tag, reply);
+  }
+  if (!closed() && !watchdog_armed_ && !pending_.empty() &&
+      pending_.front().deadline != kNoDeadline) {
+    arm_watchdog(pending_.front().deadline);
+  }
+}
+
+bool Connection::on_internal_reply(Internal what, const Reply& reply) {
+  switch (what) {
+    case Internal::kAuth:
+      if (reply.is_error()) {
+        log::error("backend_auth_failed", {{"backend", options_.host},
+                                           {"port", options_.port},
+                                           {"reply", reply.error_text()}});
+        close(errc::kAuthFailed);
+        return false;
+      }
+      return true;
+    case Internal::kSetName:
+      return true;  // a renamed or disabled CLIENT command is no reason to give up
+    case Internal::kRole:
+      if (role_reply_is_master(reply.bytes)) return true;
+      log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});
+      close(errc::kNotMaster);
+      return false;
+    case Internal::kNone:
+      break;
+  }
+  return true;
+}
+
+void Connection::became_ready() {
+  state_ = State::kReady;
+  was_ready_ = true;
+  out_.append(held_);
+  std::string().swap(held_);
+  held_records_ = 0;
+  flush();
+}
+
+bool Connection::send(std::string_view command, const Tag& tag, bool deadline) {
+  if (closed()) return false;
+  const Pending p{tag, deadline ? Clock::now() + options_.command_timeout : kNoDeadline,
+                  Internal::kNone};
+  pending_.push_back(p);
+  ++unwritten_;
+  if (state_ == State::kConnecting) {
+    held_.append(command);
+    ++held_records_;
+    return true;
+  }
+  out_.append(command);
+  schedule_flush();
+  if (deadline && !watchdog_armed_) arm_watchdog(p.deadline);
+  return true;
+}
+
+bool Connection::send_untracked(std::string_view command) {
+  if (closed()) return false;
+  if (state_ == State::kConnecting) {
+    held_.append(command);
+  } else {
+    out_.append(command);
+    schedule_flush();
+  }
+  return true;
+}
+
+void Connection::set_passthrough(const Tag& owner) {
+  passthrough_ = true;
+  passthrough_owner_ = owner;
+}
+
+void Connection::schedule_flush() {
+  if (flush_scheduled_ || writing_now_) return;
+  flush_scheduled_ = true;
+  // Deferred to the end of this event-loop turn so that every command queued in the turn goes out
+  // in one write.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
+}
+
+void Connection::flush() {
+  if (closed() || writing_now_ || out_.empty()) return;
+  std::swap(out_, writing_);
+  writing_now_ = true;
+  unwritten_ = held_records_;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                      self->writing_now_ = false;
+                      self->writing_.clear();
+                      if (self->closed()) return;
+                      if (ec) {
+                        self->close(errc::kBackendClosed);
+                        return;
+                      }
+                      self->flush();
+                    });
+}
+
+void Connection::arm_watchdog(Clock::time_point when) {
+  watchdog_armed_ = true;
+  watchdog_.expires_at(when);
+  watchdog_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->watchdog_armed_ = false;
+    if (!ec) self->on_watchdog();
+  });
+}
+
+void Connection::on_watchdog() {
+  if (closed()) return;
+  if (state_ == State::kConnecting) {
+    log::warn("backend_connect_timeout", {{"backend", options_.host}, {"port", options_.port}});
+    close(errc::kConnectTimeout);
+    return;
+  }
+  if (pending_.empty() || pending_.front().deadline == kNoDeadline) return;
+  if (Clock::now() >= pending_.front().deadline) {
+    log::warn("backend_command_timeout",
+              {{"backend", options_.host}, {"port", options_.port},
+               {"outstanding", pending_.size()}});
+    close(errc::kBackendTimeout);
+    return;
+  }
+  arm_watchdog(pending_.front().deadline);
+}
+
+void Connection::close(errc why) {
+  if (closed()) return;
+  state_ = State::kClosed;
+  close_reason_ = why;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  watchdog_.cancel();
+  held_.clear();
+  out_.clear();
+  // Commands whose bytes went to the socket may have run; the rest certainly did not.
+  const size_t written = pending_.size() - unwritten_;
+  size_t index = 0;
+  unwritten_ = 0;
+  held_records_ = 0;
+  while (!pending_.empty()) {
+    const Pending p = pending_.pop_front();
+    if (p.internal == Internal::kNone) sink_.on_failure(p.tag, why, index < written);
+    ++index;
+  }
+  if (passthrough_) {
+    passthrough_ = false;
+    sink_.on_passthrough_closed(passthrough_owner_, why);
+  }
+}
+
+}  // namespace resplit::backend

@@ -1,0 +1,18 @@
+// The commands resplit sends on every new backend connection before any client command (AUTH,
+// CLIENT SETNAME, ROLE for fencing) and the check of ROLE's answer.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace resplit::backend {
+
+void append_auth(std::string& out, std::string_view username, std::string_view password);
+void append_client_setname(std::string& out, std::string_view name);
+void append_role(std::string& out);
+void append_select(std::string& out, int db);
+
+// True when a complete ROLE reply says "master" (`*3\r\n$6\r\nmaster\r\n...`).
+bool role_reply_is_master(std::string_view reply);
+
+}  // namespace resplit::backend

@@ -1,0 +1,137 @@
+// One client connection: reads commands, routes each (routing::route), forwards it to a backend or
+// answers it, and writes replies back in request order through its ReplyQueue. Keeps the state Redis
+// keeps per connection (database, name, MULTI, WATCH, subscriptions, CLIENT REPLY mode) and lends
+// itself a pinned backend connection while that state needs one.
+//
+// Lives on its worker's thread. Owned by its own read and write coroutines; the worker's session
+// table only refers to it by index and generation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "proxy/backend/connection.h"
+#include "proxy/backend/reply_sink.h"
+#include "proxy/resp/request_parser.h"
+#include "proxy/routing/router.h"
+#include "proxy/server/reply_queue.h"
+#include "proxy/server/session_table.h"
+
+namespace resplit::server {
+
+class Worker;
+
+// What a backend tag's `kind` means for a session.
+enum class TagKind : uint32_t {
+  kReply,        // a client command: its reply fills the slot
+  kSwallow,      // resplit's own command (SELECT on a shared connection, fan-out copies)
+  kScriptRead,   // EVALSHA_RO / EVAL_RO / FCALL_RO on a replica: NOSCRIPT goes to the master
+  kPinnedEnd,    // the last reply of a pinned state (EXEC, DISCARD, UNWATCH, a blocking command)
+};
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(Worker& worker, boost::asio::ip::tcp::socket socket);
+  ~ClientSession();
+
+  void start();
+  // Closes at once: replies not yet written are dropped, the pinned connection is closed.
+  void close();
+  // Stops reading and closes once every command already received is answered (drain).
+  void close_after_replies();
+
+  // From the worker's ReplySink, for tags of this session.
+  void on_reply(const backend::Tag& tag, const backend::Reply& reply);
+  void on_failure(const backend::Tag& tag, errc why, bool sent);
+  void on_push(const backend::Reply& reply);
+  void on_passthrough_closed(errc why);
+
+  uint64_t id() const { return id_; }
+
+ private:
+  enum class Step { kNext, kPark, kStop };
+  enum class Channel : uint8_t { kNone, kShared, kPinned };
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext };
+
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> write_loop();
+  void wake_writer();
+  void wake_reader();
+  bool process_input();  // false: stop reading
+
+  // Dispatch (session_dispatch.cc).
+  Step handle(const resp::Frame& frame);
+  Step run_local(const routing::Classified& command, const resp::Frame& frame);
+  Step forward_shared(const routing::Route& route, const routing::Classified& command,
+                      const resp::Frame& frame);
+  Step forward_pinned(const routing::Route& route, const routing::Classified& command,
+                      const resp::Frame& frame);
+  void fanout(const routing::Route& route, const resp::Frame& frame);
+  bool send_to(backend::Connection& connection, const resp::Frame& frame, TagKind kind,
+               bool deadline = true);
+  std::string_view wire_bytes(const resp::Frame& frame);
+  ReplyQueue::Seq take_slot();
+  void reply_now(std::string_view reply);
+  void release_pinned(bool clean);
+  void after_reply();
+  void track_subscriptions(std::string_view push);
+  void reset_state();
+
+  Worker& worker_;
+  boost::asio::ip::tcp::socket socket_;
+  SessionTable<ClientSession>::Handle handle_{};
+  uint64_t id_;
+  std::string peer_;
+  std::string local_;
+  std::chrono::steady_clock::time_point created_;
+  std::chrono::steady_clock::time_point last_command_;
+
+  // Input.
+  std::string in_;
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  resp::RequestParser parser_;
+  std::string encoded_;  // inline commands re-encoded as RESP
+
+  // Output.
+  ReplyQueue queue_;
+  std::string writing_;
+  boost::asio::steady_timer writer_wake_;
+  boost::asio::steady_timer reader_wake_;
+  bool writer_waiting_ = false;
+  bool reader_parked_ = false;
+  bool closing_ = false;   // no more input; close once replies are written
+  bool closed_ = false;
+
+  // Connection state Redis keeps per client.
+  bool authenticated_ = false;
+  std::string user_ = "default";
+  std::string name_;
+  int db_ = 0;
+  ReplyMode reply_mode_ = ReplyMode::kOn;
+  routing::SessionState state_;
+  int subscriptions_ = 0;        // channels + patterns
+  int shard_subscriptions_ = 0;  // shard channels
+  int multi_db_ = -1;            // SELECT queued inside MULTI takes effect at EXEC
+  bool monitor_ = false;
+  std::string last_command_name_;
+
+  // Backend side.
+  Channel channel_ = Channel::kNone;
+  std::shared_ptr<backend::Connection> pinned_;
+  size_t pinned_backend_ = routing::kNoBackend;  // the pool index it came from
+  uint32_t pinned_backend_id_ = 0;
+  std::unordered_map<uint64_t, std::string> script_retries_;  // slot -> command, for NOSCRIPT
+
+  friend class Worker;
+};
+
+}  // namespace resplit::server

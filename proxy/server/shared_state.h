@@ -1,0 +1,30 @@
+// What all workers share with the control thread: the configuration in force, the command table, the
+// topology snapshot (each published by one thread and cached by workers, see Published), client ids
+// and the number of connected clients (max_clients spans every worker).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "proxy/base/published.h"
+#include "proxy/commands/command_table.h"
+#include "proxy/config/config.h"
+#include "proxy/topology/snapshot.h"
+
+namespace resplit::server {
+
+struct SharedState {
+  explicit SharedState(std::shared_ptr<const config::Config> initial)
+      : config(std::move(initial)), commands(commands::CommandTable::builtin()) {}
+
+  Published<config::Config> config;
+  Published<commands::CommandTable> commands;
+  Published<topology::TopologySnapshot> topology;
+
+  std::atomic<uint64_t> next_client_id{1};
+  std::atomic<uint32_t> clients{0};
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace resplit::server
