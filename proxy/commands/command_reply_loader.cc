@@ -58,8 +58,9 @@ class ReplyReader {
 
   std::optional<std::vector<CommandInfo>> rows(const redisReply& reply) {
     if (reply.type == REDIS_REPLY_ERROR) {
-      return fail("the server answered with an error: " +
-                  std::string(text_of(&reply).value_or("")));
+      const std::string_view text =
+          reply.str != nullptr ? std::string_view(reply.str, reply.len) : std::string_view();
+      return fail("the server answered with an error: " + std::string(text.substr(0, 200)));
     }
     if (!is_array(&reply)) return fail("the reply is not an array");
     if (reply.elements == 0) return fail("the reply has no commands");
@@ -87,14 +88,16 @@ class ReplyReader {
 
   std::optional<CommandInfo> read_row(const redisReply* row, bool subcommand) {
     if (!is_array(row)) return fail("not an array");
+    const std::optional<std::string_view> name = text_of(element(*row, kName));
+    if (name && !name->empty()) {
+      context_ += " (\"" + std::string(name->substr(0, kMaxShownName)) + "\")";
+    }
     if (row->elements < kMinFields) {
       return fail("has " + std::to_string(row->elements) + " elements, at least " +
                   std::to_string(kMinFields) + " expected");
     }
-    const std::optional<std::string_view> name = text_of(element(*row, kName));
     if (!name) return fail("the name is not a string");
     if (name->empty()) return fail("the name is empty");
-    context_ += " (\"" + std::string(name->substr(0, kMaxShownName)) + "\")";
 
     CommandInfo info;
     info.name = std::string(*name);

@@ -87,14 +87,12 @@ void CommandTable::index(const CommandInfo* info, bool subcommand) {
   }
 }
 
-const CommandInfo* CommandTable::lookup(std::string_view name, std::string_view subcommand,
-                                        bool with_subcommand) const noexcept {
+const CommandInfo* CommandTable::probe(std::uint32_t h, std::string_view name,
+                                       std::string_view subcommand,
+                                       bool with_subcommand) const noexcept {
   const std::size_t length =
       with_subcommand ? name.size() + kSeparator.size() + subcommand.size() : name.size();
   if (length == 0 || length > max_name_length_) return nullptr;
-  std::uint32_t h = hash_more(kFnvOffset, name);
-  if (with_subcommand) h = hash_more(hash_more(h, kSeparator), subcommand);
-
   // The table is at most half full, so an empty slot always ends the probe.
   for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
     const Slot& slot = slots_[i];
@@ -114,14 +112,20 @@ const CommandInfo* CommandTable::lookup(std::string_view name, std::string_view 
 }
 
 const CommandInfo* CommandTable::find(std::string_view name) const noexcept {
-  return lookup(name, {}, false);
+  if (name.size() > max_name_length_) return nullptr;
+  return probe(hash_more(kFnvOffset, name), name, {}, false);
 }
 
 const CommandInfo* CommandTable::find(std::string_view name,
                                       std::string_view subcommand) const noexcept {
-  const CommandInfo* container = lookup(name, {}, false);
+  if (name.size() > max_name_length_) return nullptr;
+  const std::uint32_t h = hash_more(kFnvOffset, name);
+  const CommandInfo* container = probe(h, name, {}, false);
   if (container == nullptr || container->subcommands.empty()) return container;
-  const CommandInfo* sub = lookup(name, subcommand, true);
+  // "container|sub" hashes on from the container's own hash.
+  if (subcommand.size() > max_name_length_) return container;
+  const CommandInfo* sub = probe(hash_more(hash_more(h, kSeparator), subcommand), name,
+                                 subcommand, true);
   return sub != nullptr ? sub : container;
 }
 

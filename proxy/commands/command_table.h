@@ -70,8 +70,9 @@ class CommandTable {
   };
 
   void index(const CommandInfo* info, bool subcommand);
-  const CommandInfo* lookup(std::string_view name, std::string_view subcommand,
-                            bool with_subcommand) const noexcept;
+  // `h` is the hash of name, or of "name|subcommand" when with_subcommand.
+  const CommandInfo* probe(std::uint32_t h, std::string_view name, std::string_view subcommand,
+                           bool with_subcommand) const noexcept;
 
   std::vector<CommandInfo> commands_;
   std::vector<Slot> slots_;  // open addressing, linear probing, power-of-two size

@@ -131,9 +131,9 @@ void print_table(const CommandTable& table, const std::string& version) {
   std::printf(
       "// Generated from redis-server %s's COMMAND reply (%zu commands, %zu subcommands) by\n"
       "// //proxy/commands/tools:gen_builtin_table; do not edit. To regenerate, start that server\n"
-      "// and run from the workspace root:\n"
-      "//   bazel run //proxy/commands/tools:gen_builtin_table -- 127.0.0.1 6379 \\\n"
-      "//     > proxy/commands/builtin_table.inc\n"
+      "// on 127.0.0.1:6379 and run from the workspace root:\n"
+      "//   bazel run //proxy/commands/tools:gen_builtin_table -- 127.0.0.1 6379 > "
+      "proxy/commands/builtin_table.inc\n"
       "// Columns: name, arity, flags, ACL categories, first key, last key, key step. Each\n"
       "// container comes right before its subcommands.\n",
       version.c_str(), table.commands().size(), table.subcommand_count());
