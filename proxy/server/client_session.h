@@ -22,8 +22,10 @@
 #include "proxy/backend/reply_sink.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
+#include "proxy/server/local_commands.h"
 #include "proxy/server/reply_queue.h"
 #include "proxy/server/session_table.h"
+#include "proxy/server/subscription_tracker.h"
 
 namespace resplit::server {
 
@@ -69,21 +71,32 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // Dispatch (session_dispatch.cc).
   Step handle(const resp::Frame& frame);
-  Step run_local(const routing::Classified& command, const resp::Frame& frame);
   Step forward_shared(const routing::Route& route, const routing::Classified& command,
                       const resp::Frame& frame);
   Step forward_pinned(const routing::Route& route, const routing::Classified& command,
                       const resp::Frame& frame);
-  void fanout(const routing::Route& route, const resp::Frame& frame);
-  bool send_to(backend::Connection& connection, const resp::Frame& frame, TagKind kind,
-               bool deadline = true);
+  Step fanout(const routing::Route& route, const resp::Frame& frame);
+  backend::Connection* shared_connection(size_t backend);
+  void send_bytes(backend::Connection& connection, std::string_view bytes, ReplyQueue::Seq seq,
+                  TagKind kind, uint32_t aux, bool deadline);
+  backend::Tag tag(ReplyQueue::Seq seq, TagKind kind, uint32_t aux) const;
   std::string_view wire_bytes(const resp::Frame& frame);
   ReplyQueue::Seq take_slot();
   void reply_now(std::string_view reply);
   void release_pinned(bool clean);
+  void release_pinned_if_done();
   void after_reply();
-  void track_subscriptions(std::string_view push);
-  void reset_state();
+  int databases() const;
+
+  // Commands answered by resplit (session_local.cc).
+  Step run_local(const routing::Classified& command, const resp::Frame& frame);
+  Step run_local_kind(const routing::Classified& command, const resp::Frame& frame);
+  void auth(std::span<const std::string_view> args);
+  void hello(std::span<const std::string_view> args);
+  Step wait_for_replicas(std::span<const std::string_view> args);
+  bool check_credentials(std::string_view user, std::string_view password) const;
+  void reset_session_facts();
+  local::ClientFacts facts() const;
 
   Worker& worker_;
   boost::asio::ip::tcp::socket socket_;
@@ -100,6 +113,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   size_t in_end_ = 0;
   resp::RequestParser parser_;
   std::string encoded_;  // inline commands re-encoded as RESP
+  std::string scratch_;  // replies and commands resplit builds
 
   // Output.
   ReplyQueue queue_;
@@ -118,17 +132,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   int db_ = 0;
   ReplyMode reply_mode_ = ReplyMode::kOn;
   routing::SessionState state_;
-  int subscriptions_ = 0;        // channels + patterns
-  int shard_subscriptions_ = 0;  // shard channels
-  int multi_db_ = -1;            // SELECT queued inside MULTI takes effect at EXEC
-  bool monitor_ = false;
-  std::string last_command_name_;
+  SubscriptionTracker subscriptions_;
+  bool passthrough_reset_ = false;  // RESET went down a passthrough connection
+  int multi_db_ = -1;               // SELECT queued inside MULTI takes effect at EXEC
 
   // Backend side.
   Channel channel_ = Channel::kNone;
   std::shared_ptr<backend::Connection> pinned_;
-  size_t pinned_backend_ = routing::kNoBackend;  // the pool index it came from
-  uint32_t pinned_backend_id_ = 0;
+  uint32_t pinned_backend_id_ = 0;  // the pool it came from
   std::unordered_map<uint64_t, std::string> script_retries_;  // slot -> command, for NOSCRIPT
 
   friend class Worker;
