@@ -128,15 +128,17 @@ asio::awaitable<void> Connection::read_loop() {
     }
     in_end_ += n;
     while (!closed() && in_begin_ < in_end_) {
-      const auto scan = parser_.scan(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
-      if (scan.status == resp::ReplyParser::Status::kNeedMore) break;
-      if (scan.status == resp::ReplyParser::Status::kError) {
-        log::warn("backend_protocol_error", {{"backend", options_.host}, {"port", options_.port}});
+      const auto scan = parser_.parse(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
+      if (scan.status == resp::ParseStatus::kNeedMore) break;
+      if (scan.status == resp::ParseStatus::kError) {
+        log::warn("backend_protocol_error", {{"backend", options_.host},
+                                             {"port", options_.port},
+                                             {"problem", scan.problem}});
         close(errc::kBackendProtocolError);
         co_return;
       }
-      const std::string_view frame(in_.data() + in_begin_, scan.length);
-      in_begin_ += scan.length;
+      const std::string_view frame(in_.data() + in_begin_, scan.reply.size);
+      in_begin_ += scan.reply.size;
       dispatch(frame);
     }
   }

@@ -110,22 +110,29 @@ asio::awaitable<void> ClientSession::read_loop() {
 bool ClientSession::process_input() {
   worker_.refresh();
   while (in_begin_ < in_end_ && !closing_ && !closed_) {
+    if (hold_until_idle_) {
+      if (!queue_.idle()) return false;
+      hold_until_idle_ = false;
+    }
     const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
-    const resp::ParseStatus status = parser_.parse(input);
-    if (status == resp::ParseStatus::kNeedMore) {
-      in_begin_ += parser_.skipped();
+    const resp::RequestParseResult parsed = parser_.parse(input);
+    if (parsed.status == resp::ParseStatus::kNeedMore) {
+      in_begin_ += parsed.consumed;  // empty commands skipped
       break;
     }
-    if (status == resp::ParseStatus::kError) {
+    if (parsed.status == resp::ParseStatus::kError) {
       // Redis answers protocol errors and closes the connection once the answer is out.
-      queue_.push_ready(parser_.error_reply());
+      queue_.push_ready(parsed.error_reply);
       closing_ = true;
       wake_writer();
       break;
     }
-    const Step step = handle(parser_.frame());
-    if (step == Step::kPark) return false;
-    in_begin_ += parser_.consumed();
+    const Step step = handle(parsed.frame);
+    if (step == Step::kPark) {
+      parser_.reset();  // the same command is parsed again once the session may go on
+      return false;
+    }
+    in_begin_ += parsed.consumed;
     if (step == Step::kStop) {
       closing_ = true;
       wake_writer();

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,6 +38,7 @@ enum class TagKind : uint32_t {
   kSwallow,      // resplit's own command (SELECT on a shared connection, fan-out copies)
   kScriptRead,   // EVALSHA_RO / EVAL_RO / FCALL_RO on a replica: NOSCRIPT goes to the master
   kPinnedEnd,    // the last reply of a pinned state (EXEC, DISCARD, UNWATCH, a blocking command)
+  kProbedRead,   // a read on a replica behind a probe: stale answers are replaced by the master's
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -98,6 +100,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void reset_session_facts();
   local::ClientFacts facts() const;
 
+  // Read-your-writes and WAIT (session_consistency.cc).
+  void note_write_sent(backend::Connection& connection);
+  void note_write_answered();
+  void refresh_consistency();
+  bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);
+  bool finish_probed_read(const backend::Tag& tag);
+  size_t replicas_at(uint64_t offset);
+  void probe_replicas();
+  boost::asio::awaitable<void> wait_loop(ReplyQueue::Seq seq, int64_t wanted,
+                                         std::chrono::steady_clock::time_point deadline);
+
   Worker& worker_;
   boost::asio::ip::tcp::socket socket_;
   SessionTable<ClientSession>::Handle handle_{};
@@ -140,7 +153,28 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Channel channel_ = Channel::kNone;
   std::shared_ptr<backend::Connection> pinned_;
   uint32_t pinned_backend_id_ = 0;  // the pool it came from
-  std::unordered_map<uint64_t, std::string> script_retries_;  // slot -> command, for NOSCRIPT
+
+  // Commands kept until their answer shows whether they must be sent again to the master: reads
+  // behind a probe (required_offset > 0) and *_RO scripts on replicas (NOSCRIPT). Keyed by slot.
+  struct Retry {
+    std::string command;
+    uint64_t required_offset = 0;
+    uint32_t backend_id = 0;
+  };
+  std::unordered_map<uint64_t, Retry> retries_;
+
+  // Read-your-writes: the probe that will report the offset covering this client's writes, per
+  // master connection they went through.
+  struct WriteMark {
+    std::weak_ptr<backend::Connection> connection;
+    uint64_t probe = 0;
+    std::chrono::steady_clock::time_point lost_at{};
+  };
+  uint32_t writes_in_flight_ = 0;
+  std::vector<WriteMark> write_marks_;
+  uint64_t required_offset_ = 0;
+  uint64_t stale_probed_reads_ = 0;
+  bool hold_until_idle_ = false;  // WAIT: later commands run only after it returns
 
   friend class Worker;
 };

@@ -18,6 +18,12 @@ using routing::LocalCommand;
 namespace {
 
 constexpr uint32_t kAuxExec = 1;
+constexpr uint32_t kAuxWrite = 2;  // read-your-writes: this command may have written on the master
+
+// Anything sent to the master except reads may write (conservative: MULTI, EXEC, scripts, unknown).
+bool may_write(routing::CommandKind kind) {
+  return kind != CommandKind::kRead && kind != CommandKind::kScriptRead;
+}
 
 std::string_view failure_text(errc why, bool sent) {
   if (!sent) return text::kBackendUnavailable;
@@ -96,7 +102,7 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   if (c.info != nullptr && !state_.in_multi && !passthrough &&
       !routing::arity_ok(*c.info, args.size())) {
     scratch_.clear();
-    local::wrong_arity(scratch_, c.info->name);
+    resp::ReplyWriter(scratch_).wrong_arity(c.info->name);
     reply_now(scratch_);
     return Step::kNext;
   }
@@ -108,11 +114,16 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   const config::Config& config = worker_.config();
   const routing::Policy policy{config.routing.read_policy, config.routing.replica_selection,
                                config.routing.read_your_writes};
+  if (policy.read_your_writes) refresh_consistency();
   routing::Load load;
   load.ticket = worker_.next_ticket();
   if (needs_load(c.kind)) load.outstanding = worker_.outstanding();
   const routing::Route route = routing::route(c, state_, worker_.topology(), policy, load);
 
+  if (route.reason == routing::Reason::kReadYourWrites &&
+      route.destination == Destination::kMaster && try_probed_read(c, frame)) {
+    return Step::kNext;
+  }
   switch (route.destination) {
     case Destination::kLocal:
       return run_local(c, frame);
@@ -159,8 +170,15 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
       c.kind == CommandKind::kScriptRead && on_replica ? TagKind::kScriptRead : TagKind::kReply;
   const std::string_view bytes = wire_bytes(frame);
   const auto seq = take_slot();
-  if (kind == TagKind::kScriptRead) script_retries_.emplace(seq, std::string(bytes));
-  send_bytes(*connection, bytes, seq, kind, 0, true);
+  uint32_t aux = 0;
+  if (kind == TagKind::kScriptRead) {
+    retries_.emplace(seq, Retry{std::string(bytes), 0, topology.backends[backend].id});
+  }
+  if (!on_replica && may_write(c.kind)) {
+    note_write_sent(*connection);
+    aux = kAuxWrite;
+  }
+  send_bytes(*connection, bytes, seq, kind, aux, true);
   return Step::kNext;
 }
 
@@ -188,7 +206,8 @@ ClientSession::Step ClientSession::fanout(const routing::Route& route, const res
       replica->send(bytes, tag(0, TagKind::kSwallow, 0));
     }
   }
-  send_bytes(*master, bytes, take_slot(), TagKind::kReply, 0, true);
+  note_write_sent(*master);
+  send_bytes(*master, bytes, take_slot(), TagKind::kReply, kAuxWrite, true);
   return Step::kNext;
 }
 
@@ -289,17 +308,25 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
     default:
       break;
   }
+  const auto* master = worker_.topology().master_state();
+  if (master != nullptr && master->id == pinned_backend_id_ && may_write(c.kind)) {
+    note_write_sent(connection);
+    aux |= kAuxWrite;
+  }
   send_bytes(connection, bytes, take_slot(), kind, aux, deadline);
   return Step::kNext;
 }
 
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
-  if (kind == TagKind::kScriptRead) {
-    auto it = script_retries_.find(t.seq);
-    if (it != script_retries_.end()) {
-      std::string command = std::move(it->second);
-      script_retries_.erase(it);
+  if (t.aux & kAuxWrite) note_write_answered();
+  if (kind == TagKind::kProbedRead) {
+    if (finish_probed_read(t)) return;
+  } else if (kind == TagKind::kScriptRead) {
+    auto it = retries_.find(t.seq);
+    if (it != retries_.end()) {
+      std::string command = std::move(it->second.command);
+      retries_.erase(it);
       const auto& topology = worker_.topology();
       if (reply.error_text().starts_with("NOSCRIPT") && topology.master) {
         // The replica never got the script (it joined after SCRIPT LOAD): the master has it, or
@@ -310,7 +337,7 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
         }
       }
     }
-  } else if (kind == TagKind::kPinnedEnd && t.aux == kAuxExec) {
+  } else if (kind == TagKind::kPinnedEnd && (t.aux & kAuxExec)) {
     const bool executed = reply.type() == '*' && !reply.bytes.starts_with("*-1");
     if (executed && multi_db_ >= 0) {
       db_ = multi_db_;
@@ -324,7 +351,20 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
 }
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
-  if (static_cast<TagKind>(t.kind) == TagKind::kScriptRead) script_retries_.erase(t.seq);
+  if (t.aux & kAuxWrite) note_write_answered();
+  if (auto it = retries_.find(t.seq); it != retries_.end()) {
+    // A read kept for a possible retry, whose replica failed: reads are safe to run again, and
+    // the master can answer it.
+    std::string command = std::move(it->second.command);
+    retries_.erase(it);
+    const auto& topology = worker_.topology();
+    backend::Connection* master =
+        topology.master ? shared_connection(*topology.master) : nullptr;
+    if (master != nullptr && !master->closed()) {
+      send_bytes(*master, command, t.seq, TagKind::kReply, 0, true);
+      return;
+    }
+  }
   queue_.complete(t.seq, failure_text(why, sent));
   if (pinned_ && pinned_->closed()) {
     // The backend connection that held this client's MULTI, WATCH or tracking state is gone; as

@@ -34,6 +34,7 @@ class Worker final : public backend::ReplySink {
   void join();
 
   int index() const { return index_; }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
   boost::asio::io_context& io() { return io_; }
   SharedState& shared() { return shared_; }
 
