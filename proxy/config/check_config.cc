@@ -32,8 +32,8 @@ class Checker {
 
   void range(const std::string& path, uint64_t value, uint64_t min, uint64_t max) {
     if (ok(path) && (value < min || value > max)) {
-      error(path, "must be from " + std::to_string(min) + " to " + std::to_string(max) +
-                      ", got " + std::to_string(value));
+      error(path, "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                      std::to_string(value));
     }
   }
 
@@ -84,6 +84,12 @@ class Checker {
  private:
   Diagnostics& diag_;
 };
+
+std::string count(size_t n, std::string_view noun) {
+  std::string out = std::to_string(n) + " " + std::string(noun);
+  if (n != 1) out += noun.ends_with("s") ? "es" : "s";
+  return out;
+}
 
 bool is_wildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
 
@@ -140,7 +146,8 @@ void check_replicas(const Config& c, Checker& k) {
   }
   if (k.ok("replicas.address")) {
     if (is_dns && !r.address) {
-      k.error("replicas.address", "required with discovery: dns (the headless Service's host:port)");
+      k.error("replicas.address",
+              "required with discovery: dns (the headless Service's host:port)");
     } else if (!is_dns && r.address) {
       k.error("replicas.address", "only used with discovery: dns, not with " + discovery);
     }
@@ -151,9 +158,9 @@ void check_replicas(const Config& c, Checker& k) {
   }
   if (!r.weights.empty() && k.ok("replicas.weights") && k.ok("replicas.addresses")) {
     if (r.weights.size() != r.addresses.size()) {
-      k.error("replicas.weights", std::to_string(r.weights.size()) + " weights for " +
-                                      std::to_string(r.addresses.size()) +
-                                      " addresses: give one weight per address");
+      k.error("replicas.weights", count(r.weights.size(), "weight") + " for " +
+                                      count(r.addresses.size(), "address") +
+                                      ": give one weight per address");
     }
     for (size_t i = 0; i < r.weights.size(); ++i) {
       k.range(item_path("replicas.weights", i), r.weights[i], 1, kMaxWeight);
@@ -219,7 +226,8 @@ void check_tls(const Config& c, Checker& k) {
     const bool cert_missing = out.cert_file.empty();
     const std::string path = cert_missing ? "server_tls.cert_file" : "server_tls.key_file";
     if (k.ok(path)) {
-      k.error(path, cert_missing ? "required together with key_file" : "required together with cert_file");
+      k.error(path, cert_missing ? "required together with key_file"
+                                 : "required together with cert_file");
     }
   }
 }
@@ -233,8 +241,8 @@ void check_limits(const Config& c, Checker& k) {
   k.positive_size("limits.client_output_buffer", l.client_output_buffer);
   if (!k.ok("limits.max_query_buffer")) return;
   // Both are buffered whole before they are forwarded.
-  const std::string bound = "must not exceed limits.max_query_buffer (" +
-                            format_size(l.max_query_buffer) + ")";
+  const std::string bound =
+      "must not exceed limits.max_query_buffer (" + format_size(l.max_query_buffer) + ")";
   if (k.ok("limits.max_inline_length") && l.max_inline_length > l.max_query_buffer) {
     k.error("limits.max_inline_length", bound);
   }

@@ -46,7 +46,8 @@ void Diagnostics::error(std::string path, std::string message) {
 }
 
 void Diagnostics::error_at(Position where, std::string path, std::string message) {
-  errors_.push_back(ConfigError{file_, where.line, where.column, std::move(path), std::move(message)});
+  errors_.push_back(
+      ConfigError{file_, where.line, where.column, std::move(path), std::move(message)});
 }
 
 namespace {

@@ -35,7 +35,8 @@ LoadResult load_string(std::string_view yaml, std::string_view file_name,
     return result;
   }
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    diag.error_at(Position{1, 1}, "", "the file is empty: expected a map with at least master or sentinel");
+    diag.error_at(Position{1, 1}, "",
+                  "the file is empty: expected a map with at least master or sentinel");
     result.errors = diag.take_sorted();
     return result;
   }

@@ -63,7 +63,8 @@ ObjectReader::ObjectReader(const YAML::Node& node, std::string path, Diagnostics
   for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node& key = it->first;
     if (!key.IsScalar()) {
-      diag_.error_at(position_of(key.Mark()), path_, "keys must be plain names, got " + describe_node(key));
+      diag_.error_at(position_of(key.Mark()), path_,
+                     "keys must be plain names, got " + describe_node(key));
       continue;
     }
     auto first = std::find_if(entries_.begin(), entries_.end(),
@@ -79,7 +80,8 @@ ObjectReader::ObjectReader(const YAML::Node& node, std::string path, Diagnostics
 }
 
 bool ObjectReader::has(std::string_view key) const {
-  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; });
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const Entry& e) { return e.key == key; });
 }
 
 std::optional<YAML::Node> ObjectReader::take(std::string_view key) {
@@ -114,7 +116,8 @@ void ObjectReader::list(std::string_view key, std::string_view item_what,
   if (!v || v->IsNull()) return;
   const std::string path = path_of(key);
   if (!v->IsSequence()) {
-    diag_.error(path, "expected a list of " + std::string(item_what) + ", got " + describe_node(*v));
+    diag_.error(path,
+                "expected a list of " + std::string(item_what) + ", got " + describe_node(*v));
     return;
   }
   for (size_t i = 0; i < v->size(); ++i) {

@@ -53,6 +53,7 @@ void read_replicas(ObjectReader& r, Replicas& out) {
   std::vector<uint32_t> item_weights;
   bool any_item_weight = false;
   bool addresses_ok = true;
+  size_t index = 0;
   r.list("addresses", "host:port", [&](const YAML::Node& item, const std::string& path) {
     HostPort address;
     uint32_t weight = 1;
@@ -60,8 +61,11 @@ void read_replicas(ObjectReader& r, Replicas& out) {
     if (item.IsMap()) {
       read_map(item, path, r.diag(), [&](ObjectReader& m) {
         ok = m.read_required("address", address, host_port_type(), "the replica's host:port");
-        any_item_weight = any_item_weight || m.has("weight");
+        if (!m.has("weight")) return;
+        any_item_weight = true;
         m.read("weight", weight, u32_type());
+        // check_config reports weights as replicas.weights[i]: point it at this entry.
+        m.diag().record(item_path("replicas.weights", index), m.diag().where(m.path_of("weight")));
       });
     } else {
       ok = read_scalar(item, path, r.diag(), host_port_type(), address);
@@ -69,6 +73,7 @@ void read_replicas(ObjectReader& r, Replicas& out) {
     addresses_ok = addresses_ok && ok;
     addresses.push_back(address);
     item_weights.push_back(weight);
+    ++index;
   });
   if (addresses_ok) out.addresses = std::move(addresses);
   const bool weights_listed = r.has("weights");
@@ -171,9 +176,8 @@ void read_config(const YAML::Node& root, Diagnostics& diag, const SecretSource& 
       s.read("level", c.logging.level, enum_type<log::Level>());
       s.read("format", c.logging.format, enum_type<log::Format>());
     });
-    r.section("metrics", [&](ObjectReader& s) {
-      s.read("per_command", c.metrics.per_command, bool_type());
-    });
+    r.section("metrics",
+              [&](ObjectReader& s) { s.read("per_command", c.metrics.per_command, bool_type()); });
     r.section("readiness", [&](ObjectReader& s) {
       s.read("require_master", c.readiness.require_master, bool_type());
       s.read("require_replica", c.readiness.require_replica, bool_type());

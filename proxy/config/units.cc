@@ -17,14 +17,16 @@ struct Unit {
 
 // Durations in milliseconds, largest first (format_duration picks the first exact divisor).
 // Microseconds are parsed separately: Duration counts whole milliseconds.
-constexpr std::array<Unit, 4> kDurationUnits{{
-    {"h", 3'600'000ull}, {"m", 60'000ull}, {"s", 1'000ull}, {"ms", 1ull}}};
+constexpr std::array<Unit, 4> kDurationUnits{
+    {{"h", 3'600'000ull}, {"m", 60'000ull}, {"s", 1'000ull}, {"ms", 1ull}}};
 constexpr std::string_view kDurationUnitList = "us, ms, s, m, h";
 
-constexpr std::array<Unit, 5> kBinaryUnits{{
-    {"TiB", 1ull << 40}, {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}}};
-constexpr std::array<Unit, 4> kDecimalUnits{{
-    {"TB", 1'000'000'000'000ull}, {"GB", 1'000'000'000ull}, {"MB", 1'000'000ull}, {"kB", 1'000ull}}};
+constexpr std::array<Unit, 5> kBinaryUnits{
+    {{"TiB", 1ull << 40}, {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}}};
+constexpr std::array<Unit, 4> kDecimalUnits{{{"TB", 1'000'000'000'000ull},
+                                             {"GB", 1'000'000'000ull},
+                                             {"MB", 1'000'000ull},
+                                             {"kB", 1'000ull}}};
 constexpr std::string_view kSizeUnitList = "B, KiB, MiB, GiB, TiB, kB, MB, GB, TB";
 
 std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -65,8 +67,8 @@ bool valid_dns_name(std::string_view host) {
       label = 0;
       continue;
     }
-    bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-              c == '_';
+    bool ok =
+        is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
     if (!ok || ++label > 63) return false;
   }
   return label > 0;
@@ -160,7 +162,7 @@ Parsed<uint64_t> parse_size(std::string_view text) {
   if (unit.empty()) {
     if (n == 0) return P::ok(0);
     return P::fail("size " + quoted(text) + " has no unit: add one of " + units + ", e.g. " +
-                   std::to_string(n) + "B");
+                   format_size(n));
   }
   const Unit* u = find_unit(kBinaryUnits, unit);
   if (u == nullptr) u = find_unit(kDecimalUnits, unit);
@@ -247,7 +249,7 @@ Parsed<uint64_t> parse_uint(std::string_view text, uint64_t min, uint64_t max) {
   const std::string range =
       "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max);
   if (!text.empty() && text.front() == '-') {
-    return P::fail(quoted(text) + " is negative: " + range);
+    return P::fail("must not be negative, got " + quoted(text));
   }
   const bool digits_only =
       !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return is_digit(c); });

@@ -1,5 +1,6 @@
 // Parsing and canonical spelling of the value types the config file uses: durations and sizes
-// with units, host:port addresses, bounded integers and booleans. format_* writes what parse_* reads.
+// with units, host:port addresses, bounded integers and booleans. format_* writes what parse_*
+// reads.
 #pragma once
 
 #include <cstdint>

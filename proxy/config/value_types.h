@@ -20,9 +20,7 @@ inline ScalarType<uint64_t> size_type() { return {"a size such as 64MiB", parse_
 
 inline ScalarType<bool> bool_type() { return {"true or false", parse_bool}; }
 
-inline ScalarType<HostPort> host_port_type() {
-  return {"host:port", parse_host_port};
-}
+inline ScalarType<HostPort> host_port_type() { return {"host:port", parse_host_port}; }
 
 inline ScalarType<std::string> string_type() {
   return {"a string", [](std::string_view s) { return Parsed<std::string>::ok(std::string(s)); }};
@@ -39,8 +37,9 @@ inline ScalarType<uint32_t> u32_type() {
 }
 
 inline ScalarType<uint64_t> u64_type() {
-  return {"a whole number",
-          [](std::string_view s) { return parse_uint(s, 0, std::numeric_limits<uint64_t>::max()); }};
+  return {"a whole number", [](std::string_view s) {
+            return parse_uint(s, 0, std::numeric_limits<uint64_t>::max());
+          }};
 }
 
 template <typename E>

@@ -36,8 +36,8 @@ Config full_master_config() {
   c.replicas.addresses = {HostPort{"r1.example", 6379}, HostPort{"fd00::5", 6379}};
   c.replicas.weights = {3, 1};
   c.replicas.refresh_interval = std::chrono::minutes(2);
-  c.routing = Routing{ReadPolicy::kAny, ReplicaSelection::kWeighted, milliseconds(750), 5'000'000,
-                      false};
+  c.routing =
+      Routing{ReadPolicy::kAny, ReplicaSelection::kWeighted, milliseconds(750), 5'000'000, false};
   c.timeouts = Timeouts{milliseconds(300), std::chrono::hours(1), Duration{0}};
   c.pool = Pool{7, 9, milliseconds(10), seconds(30)};
   c.health_check = HealthCheck{seconds(2), milliseconds(900), 9, 4};
@@ -102,9 +102,10 @@ TEST(Dump, WritesDefaultsAndCanonicalUnits) {
   const std::string text = dump(c);
   for (const char* expected :
        {"address: \"0.0.0.0:6379\"", "idle_timeout: 0s", "tcp_keepalive: 5m", "interval: 250ms",
-        "max_replication_lag_bytes: 1MiB", "max_query_buffer: 1GiB", "max_multibulk_length: 1048576",
-        "read_policy: prefer-replica", "replica_selection: least-outstanding",
-        "read_your_writes: true", "password: ~", "clients: []", "format: json"}) {
+        "max_replication_lag_bytes: 1MiB", "max_query_buffer: 1GiB",
+        "max_multibulk_length: 1048576", "read_policy: prefer-replica",
+        "replica_selection: least-outstanding", "read_your_writes: true", "password: ~",
+        "clients: []", "format: json"}) {
     EXPECT_THAT(text, ::testing::HasSubstr(expected)) << text;
   }
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("sentinel")));

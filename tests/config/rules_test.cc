@@ -84,20 +84,25 @@ TEST(Rules, DiscoveryNeedsItsKeys) {
 }
 
 TEST(Rules, DiscoveryRefusesKeysItDoesNotUse) {
-  EXPECT_THAT(errors("master: m:1\nreplicas: {discovery: dns, address: \"d:1\", addresses: [\"a:1\"]}\n"),
-              ElementsAre("r.yaml:2:44: replicas.addresses: only used with discovery: static, "
-                          "not with discovery: dns"));
+  EXPECT_THAT(
+      errors("master: m:1\nreplicas: {discovery: dns, address: \"d:1\", addresses: [\"a:1\"]}\n"),
+      ElementsAre("r.yaml:2:44: replicas.addresses: only used with discovery: static, "
+                  "not with discovery: dns"));
   EXPECT_THAT(errors("master: m:1\nreplicas: {addresses: [\"a:1\"], address: \"d:1\"}\n"),
               ElementsAre("r.yaml:2:41: replicas.address: only used with discovery: dns, not "
                           "with discovery: static"));
 }
 
 TEST(Rules, WeightsMatchAddresses) {
-  EXPECT_THAT(errors("master: m:1\nreplicas: {addresses: [\"a:1\", \"b:1\"], weights: [1, 2, 3]}\n"),
-              ElementsAre("r.yaml:2:39: replicas.weights: 3 weights for 2 addresses: give one "
-                          "weight per address"));
+  EXPECT_THAT(
+      errors("master: m:1\nreplicas: {addresses: [\"a:1\", \"b:1\"], weights: [1, 2, 3]}\n"),
+      ElementsAre("r.yaml:2:39: replicas.weights: 3 weights for 2 addresses: give one "
+                  "weight per address"));
   EXPECT_THAT(errors("master: m:1\nreplicas: {addresses: [\"a:1\"], weights: [0]}\n"),
               ElementsAre("r.yaml:2:42: replicas.weights[0]: must be from 1 to 1000, got 0"));
+  EXPECT_THAT(errors("master: m:1\nreplicas:\n  addresses:\n    - \"a:1\"\n"
+                     "    - {address: \"b:1\", weight: 0}\n"),
+              ElementsAre("r.yaml:5:32: replicas.weights[1]: must be from 1 to 1000, got 0"));
   EXPECT_THAT(errors("master: m:1\nreplicas:\n  addresses: [{address: \"a:1\", weight: 2}]\n"
                      "  weights: [1]\n"),
               ElementsAre("r.yaml:4:3: replicas.weights: weights are given both per address and "
@@ -107,7 +112,7 @@ TEST(Rules, WeightsMatchAddresses) {
   Config c = valid_config();
   c.replicas.weights = {1, 2};
   EXPECT_THAT(error_lines(validate(c)),
-              ElementsAre("<command line>: replicas.weights: 2 weights for 1 addresses: give one "
+              ElementsAre("<command line>: replicas.weights: 2 weights for 1 address: give one "
                           "weight per address"));
 }
 
@@ -119,12 +124,14 @@ TEST(Rules, Ranges) {
               ElementsAre("r.yaml:3:33: pool.connections_per_backend: must be from 1 to 64, got 0",
                           "r.yaml:3:60: pool.max_pinned_connections: must be from 1 to 1000000, "
                           "got 0"));
-  EXPECT_THAT(errors_with("pool: {connections_per_backend: 65}"),
-              ElementsAre("r.yaml:3:33: pool.connections_per_backend: must be from 1 to 64, got 65"));
-  EXPECT_THAT(errors_with("health_check: {failure_threshold: 0, success_threshold: 101}"),
-              ElementsAre("r.yaml:3:35: health_check.failure_threshold: must be from 1 to 100, got 0",
-                          "r.yaml:3:57: health_check.success_threshold: must be from 1 to 100, "
-                          "got 101"));
+  EXPECT_THAT(
+      errors_with("pool: {connections_per_backend: 65}"),
+      ElementsAre("r.yaml:3:33: pool.connections_per_backend: must be from 1 to 64, got 65"));
+  EXPECT_THAT(
+      errors_with("health_check: {failure_threshold: 0, success_threshold: 101}"),
+      ElementsAre("r.yaml:3:35: health_check.failure_threshold: must be from 1 to 100, got 0",
+                  "r.yaml:3:57: health_check.success_threshold: must be from 1 to 100, "
+                  "got 101"));
   EXPECT_THAT(errors_with("limits: {max_multibulk_length: 0}"),
               ElementsAre("r.yaml:3:32: limits.max_multibulk_length: must be from 1 to "
                           "2147483647, got 0"));
@@ -158,14 +165,17 @@ TEST(Rules, DurationsThatMustNotBeZero) {
   EXPECT_THAT(errors_with("shutdown: {drain_timeout: 0}"), IsEmpty());
   Config c = valid_config();
   c.shutdown.drain_timeout = Duration{-5};
-  EXPECT_THAT(error_lines(validate(c)),
-              ElementsAre("<command line>: shutdown.drain_timeout: must not be negative, got -5ms"));
+  EXPECT_THAT(
+      error_lines(validate(c)),
+      ElementsAre("<command line>: shutdown.drain_timeout: must not be negative, got -5ms"));
 }
 
 TEST(Rules, Limits) {
-  EXPECT_THAT(errors_with("limits: {max_query_buffer: 1MiB, max_inline_length: 2MiB, max_bulk_length: 1MiB}"),
-              ElementsAre("r.yaml:3:53: limits.max_inline_length: must not exceed "
-                          "limits.max_query_buffer (1MiB)"));
+  EXPECT_THAT(
+      errors_with(
+          "limits: {max_query_buffer: 1MiB, max_inline_length: 2MiB, max_bulk_length: 1MiB}"),
+      ElementsAre("r.yaml:3:53: limits.max_inline_length: must not exceed "
+                  "limits.max_query_buffer (1MiB)"));
   EXPECT_THAT(errors_with("limits: {max_query_buffer: 1MiB}"),
               ElementsAre("r.yaml:3:1: limits.max_bulk_length: must not exceed "
                           "limits.max_query_buffer (1MiB)"));
@@ -177,8 +187,9 @@ TEST(Rules, Limits) {
 TEST(Rules, AdminMustNotShareTheClientPort) {
   EXPECT_THAT(errors_with("admin: {address: \"127.0.0.1:6379\"}"),
               ElementsAre("r.yaml:3:18: admin.address: uses the same port as listen.address"));
-  EXPECT_THAT(errors_with("listen: {address: \"127.0.0.1:6379\"}\nadmin: {address: \"127.0.0.2:6379\"}"),
-              IsEmpty());
+  EXPECT_THAT(
+      errors_with("listen: {address: \"127.0.0.1:6379\"}\nadmin: {address: \"127.0.0.2:6379\"}"),
+      IsEmpty());
 }
 
 TEST(Rules, Tls) {
@@ -195,13 +206,15 @@ TEST(Rules, Tls) {
 }
 
 TEST(Rules, Auth) {
-  EXPECT_THAT(errors_with("auth:\n  clients:\n    - {username: app}\n    - {username: app, password: {env: PW}}\n"
-                          "    - {password: {env: PW}}\n    - {username: default, password: {env: PW}}\n"
-                          "  backend: {username: proxy}"),
-              ElementsAre("r.yaml:5:7: auth.clients[0].password: required: {env: NAME} or {file: PATH}",
-                          "r.yaml:6:18: auth.clients[1].username: user \"app\" is listed twice",
-                          "r.yaml:8:18: auth.clients[3].username: user \"default\" is listed twice",
-                          "r.yaml:9:3: auth.backend.password: required when username is set"));
+  EXPECT_THAT(
+      errors_with(
+          "auth:\n  clients:\n    - {username: app}\n    - {username: app, password: {env: PW}}\n"
+          "    - {password: {env: PW}}\n    - {username: default, password: {env: PW}}\n"
+          "  backend: {username: proxy}"),
+      ElementsAre("r.yaml:5:7: auth.clients[0].password: required: {env: NAME} or {file: PATH}",
+                  "r.yaml:6:18: auth.clients[1].username: user \"app\" is listed twice",
+                  "r.yaml:8:18: auth.clients[3].username: user \"default\" is listed twice",
+                  "r.yaml:9:3: auth.backend.password: required when username is set"));
 }
 
 TEST(Rules, ValidateChecksAddressesMadeOutsideTheLoader) {

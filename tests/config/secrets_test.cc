@@ -28,12 +28,12 @@ TEST(Secrets, ResolvedFromEnvAndFile) {
   FakeSecretSource secrets;
   secrets.envs["CLIENT_PW"] = "c-value";
   secrets.files["/run/pw"] = "f-value";
-  LoadResult r = load_auth("  clients: [{password: {env: CLIENT_PW}}]\n"
-                           "  backend: {password: {file: /run/pw}}\n",
-                           secrets);
+  LoadResult r = load_auth(
+      "  clients: [{password: {env: CLIENT_PW}}]\n"
+      "  backend: {password: {file: /run/pw}}\n",
+      secrets);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(error_lines(r));
-  EXPECT_EQ(r.config->auth.clients[0].password,
-            (SecretRef{"CLIENT_PW", "", "c-value"}));
+  EXPECT_EQ(r.config->auth.clients[0].password, (SecretRef{"CLIENT_PW", "", "c-value"}));
   EXPECT_EQ(r.config->auth.backend.password, (SecretRef{"", "/run/pw", "f-value"}));
 }
 
@@ -95,9 +95,10 @@ TEST(Secrets, MissingSourcesAreErrorsAtTheirKey) {
 TEST(Secrets, ValuesNeverAppearInErrorsOrDump) {
   FakeSecretSource secrets;
   secrets.envs["PW"] = "very-secret-value";
-  LoadResult r = load_auth("  clients: [{username: app, password: {env: PW}}, {username: app, "
-                           "password: {env: PW}}]\n",
-                           secrets);
+  LoadResult r = load_auth(
+      "  clients: [{username: app, password: {env: PW}}, {username: app, "
+      "password: {env: PW}}]\n",
+      secrets);
   ASSERT_FALSE(r.ok());
   for (const std::string& line : error_lines(r)) {
     EXPECT_THAT(line, Not(HasSubstr("very-secret-value")));

@@ -70,8 +70,9 @@ TEST(FormatDuration, PicksTheLargestExactUnit) {
 }
 
 TEST(FormatDuration, RoundTrips) {
-  const int64_t samples[] = {0, 1, 999, 1000, 1001, 60'000, 61'000, 3'600'000, 86'400'000,
-                             std::numeric_limits<int64_t>::max()};
+  const int64_t samples[] = {
+      0,      1,      999,       1000,       1001,
+      60'000, 61'000, 3'600'000, 86'400'000, std::numeric_limits<int64_t>::max()};
   for (int64_t ms : samples) {
     Parsed<Duration> back = parse_duration(format_duration(milliseconds(ms)));
     ASSERT_TRUE(back.value) << ms << ": " << back.error;
@@ -99,7 +100,7 @@ TEST(ParseSize, RejectsWithAReason) {
     const char* fragment;
   };
   const Case cases[] = {
-      {"1024", "has no unit: add one of B, KiB, MiB, GiB, TiB, kB, MB, GB, TB"},
+      {"1024", "has no unit: add one of B, KiB, MiB, GiB, TiB, kB, MB, GB, TB, e.g. 1KiB"},
       {"1mb", "unknown unit \"mb\""},
       {"1KB", "unknown unit \"KB\""},
       {"1.5MiB", "unknown unit \".5MiB\""},
@@ -129,8 +130,17 @@ TEST(FormatSize, RoundTrips) {
   EXPECT_EQ(format_size(1ull << 42), "4TiB");
   EXPECT_EQ(format_size(1000), "1kB");
   EXPECT_EQ(format_size(5'000'000'000ull), "5GB");
-  const uint64_t samples[] = {0, 1, 1000, 1023, 1024, 1025, 4096, 1'000'000, 1ull << 40,
-                              3ull << 41, 7'000'000'000'000ull,
+  const uint64_t samples[] = {0,
+                              1,
+                              1000,
+                              1023,
+                              1024,
+                              1025,
+                              4096,
+                              1'000'000,
+                              1ull << 40,
+                              3ull << 41,
+                              7'000'000'000'000ull,
                               std::numeric_limits<uint64_t>::max()};
   for (uint64_t n : samples) {
     Parsed<uint64_t> back = parse_size(format_size(n));
@@ -209,7 +219,7 @@ TEST(ParseUint, BoundsAndSigns) {
   EXPECT_EQ(parse_uint("18446744073709551615", 0, UINT64_MAX).value, UINT64_MAX);
   Parsed<uint64_t> negative = parse_uint("-3", 0, 10);
   EXPECT_FALSE(negative.value);
-  EXPECT_EQ(negative.error, "\"-3\" is negative: expected a whole number from 0 to 10");
+  EXPECT_EQ(negative.error, "must not be negative, got \"-3\"");
   EXPECT_EQ(parse_uint("12", 1, 10).error, "expected a whole number from 1 to 10, got \"12\"");
   EXPECT_EQ(parse_uint("1.5", 1, 10).error, "expected a whole number, got \"1.5\"");
 }
