@@ -60,8 +60,9 @@ ObjectReader::ObjectReader(const YAML::Node& node, std::string path, Diagnostics
     diag_.error(path_, "expected a map, got " + describe_node(node));
     return;
   }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+  for (const auto& pair : node) {
+    // Copies: yaml-cpp's iterator hands out temporaries, and Nodes are cheap handles.
+    const YAML::Node key = pair.first;
     if (!key.IsScalar()) {
       diag_.error_at(position_of(key.Mark()), path_,
                      "keys must be plain names, got " + describe_node(key));
@@ -75,7 +76,7 @@ ObjectReader::ObjectReader(const YAML::Node& node, std::string path, Diagnostics
                          std::to_string(position_of(first->key_node.Mark()).line) + ")");
       continue;
     }
-    entries_.push_back(Entry{key.Scalar(), key, it->second});
+    entries_.push_back(Entry{key.Scalar(), key, pair.second});
   }
 }
 
@@ -91,7 +92,7 @@ std::optional<YAML::Node> ObjectReader::take(std::string_view key) {
     e.used = true;
     // A scalar points at itself; a block map's own mark is its first key, and a null value's
     // mark is wherever the next token starts, so for those the key itself is the better place.
-    const YAML::Mark& mark = e.value.IsScalar() ? e.value.Mark() : e.key_node.Mark();
+    const YAML::Mark mark = e.value.IsScalar() ? e.value.Mark() : e.key_node.Mark();
     diag_.record(path_of(key), position_of(mark));
     return e.value;
   }

@@ -114,11 +114,11 @@ TEST(Dump, WritesDefaultsAndCanonicalUnits) {
 // Key paths of a YAML tree; list items as "[]", secret references as leaves.
 void collect_paths(const YAML::Node& node, const std::string& prefix, std::set<std::string>& out) {
   if (node.IsMap()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+    for (const auto& pair : node) {
+      const std::string key = pair.first.Scalar();
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       out.insert(path);
-      if (key != "password") collect_paths(it->second, path, out);
+      if (key != "password") collect_paths(pair.second, path, out);
     }
   } else if (node.IsSequence()) {
     for (const YAML::Node& item : node) collect_paths(item, prefix + "[]", out);
