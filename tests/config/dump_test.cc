@@ -103,7 +103,7 @@ TEST(Dump, WritesDefaultsAndCanonicalUnits) {
   for (const char* expected :
        {"address: \"0.0.0.0:6379\"", "idle_timeout: 0s", "tcp_keepalive: 5m", "interval: 250ms",
         "max_replication_lag_bytes: 1MiB", "max_query_buffer: 1GiB",
-        "max_multibulk_length: 1048576", "read_policy: prefer-replica",
+        "max_multibulk_length: 2147483647", "read_policy: prefer-replica",
         "replica_selection: least-outstanding", "read_your_writes: true", "password: ~",
         "clients: []", "format: json"}) {
     EXPECT_THAT(text, ::testing::HasSubstr(expected)) << text;
