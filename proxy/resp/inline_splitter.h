@@ -1,5 +1,5 @@
-// Splits one inline command line ("SET k "a b"") into arguments with Redis's own rules (sds.c
-// sdssplitargs), keeping arguments in the line where possible and unescaped ones in a reused scratch.
+// Splits one inline command line (SET k "a b") into arguments with Redis's own rules (sds.c
+// sdssplitargs): arguments stay in the line where possible, unescaped ones go to a reused scratch.
 #pragma once
 
 #include <cstddef>

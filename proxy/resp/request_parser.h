@@ -87,7 +87,7 @@ class RequestParser {
   State state_ = State::kStart;
   std::size_t pos_ = 0;      // next unparsed byte, relative to the frame start
   std::size_t scan_ = 0;     // where the current line search resumes
-  bool blocked_ = false;     // a NUL came before the line end: Redis waits until the line is too long
+  bool blocked_ = false;     // a NUL hid the line end: wait until the line is too long, as Redis
   std::int64_t remaining_ = 0;  // arguments still expected
   std::uint64_t bulk_length_ = 0;
   std::size_t frame_size_ = 0;  // of the frame (or skipped empty command) just finished

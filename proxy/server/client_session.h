@@ -79,7 +79,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
                       const resp::Frame& frame);
   Step fanout(const routing::Route& route, const resp::Frame& frame);
   backend::Connection* shared_connection(size_t backend);
-  void send_bytes(backend::Connection& connection, std::string_view bytes, ReplyQueue::Seq seq,
+  bool send_bytes(backend::Connection& connection, std::string_view bytes, ReplyQueue::Seq seq,
                   TagKind kind, uint32_t aux, bool deadline);
   backend::Tag tag(ReplyQueue::Seq seq, TagKind kind, uint32_t aux) const;
   std::string_view wire_bytes(const resp::Frame& frame);
@@ -101,7 +101,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   local::ClientFacts facts() const;
 
   // Read-your-writes and WAIT (session_consistency.cc).
-  void note_write_sent(backend::Connection& connection);
+  void note_write_sent(backend::Connection& connection, bool pinned);
   void note_write_answered();
   void refresh_consistency();
   bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);

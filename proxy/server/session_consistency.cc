@@ -33,10 +33,13 @@ constexpr auto kWaitPollInterval = std::chrono::milliseconds(5);
 
 }  // namespace
 
-void ClientSession::note_write_sent(backend::Connection& connection) {
+void ClientSession::note_write_sent(backend::Connection& connection, bool pinned) {
   if (!worker_.config().routing.read_your_writes) return;
   ++writes_in_flight_;
-  const uint64_t probe = connection.probe_after_writes();
+  // Shared connections carry no state, so one probe at the end of the batch serves every write in
+  // it. A pinned connection's next command may open a transaction, where a probe would be queued
+  // instead of run: its probe goes right behind the write.
+  const uint64_t probe = pinned ? connection.probe_now() : connection.probe_after_writes();
   for (WriteMark& m : write_marks_) {
     if (m.connection.lock().get() == &connection) {
       m.probe = probe;

@@ -71,7 +71,7 @@ backend::Connection* ClientSession::shared_connection(size_t backend) {
   return pool != nullptr ? pool->shared(handle_.index) : nullptr;
 }
 
-void ClientSession::send_bytes(backend::Connection& connection, std::string_view bytes,
+bool ClientSession::send_bytes(backend::Connection& connection, std::string_view bytes,
                                ReplyQueue::Seq seq, TagKind kind, uint32_t aux, bool deadline) {
   if (connection.db() != db_) {
     // Shared connections serve clients of every database: switch just before this command.
@@ -83,7 +83,9 @@ void ClientSession::send_bytes(backend::Connection& connection, std::string_view
   if (!connection.send(bytes, tag(seq, kind, aux), deadline)) {
     queue_.complete(seq, text::kBackendUnavailable);
     after_reply();
+    return false;
   }
+  return true;
 }
 
 ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
@@ -174,11 +176,10 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   if (kind == TagKind::kScriptRead) {
     retries_.emplace(seq, Retry{std::string(bytes), 0, topology.backends[backend].id});
   }
-  if (!on_replica && may_write(c.kind)) {
-    note_write_sent(*connection);
-    aux = kAuxWrite;
+  if (!on_replica && may_write(c.kind)) aux = kAuxWrite;
+  if (send_bytes(*connection, bytes, seq, kind, aux, true) && (aux & kAuxWrite)) {
+    note_write_sent(*connection, false);
   }
-  send_bytes(*connection, bytes, seq, kind, aux, true);
   return Step::kNext;
 }
 
@@ -206,8 +207,9 @@ ClientSession::Step ClientSession::fanout(const routing::Route& route, const res
       replica->send(bytes, tag(0, TagKind::kSwallow, 0));
     }
   }
-  note_write_sent(*master);
-  send_bytes(*master, bytes, take_slot(), TagKind::kReply, kAuxWrite, true);
+  if (send_bytes(*master, bytes, take_slot(), TagKind::kReply, kAuxWrite, true)) {
+    note_write_sent(*master, false);
+  }
   return Step::kNext;
 }
 
@@ -308,12 +310,15 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
     default:
       break;
   }
+  // Inside MULTI nothing runs before EXEC, and a probe would only be queued: EXEC counts as the
+  // write then.
   const auto* master = worker_.topology().master_state();
-  if (master != nullptr && master->id == pinned_backend_id_ && may_write(c.kind)) {
-    note_write_sent(connection);
-    aux |= kAuxWrite;
+  const bool write = master != nullptr && master->id == pinned_backend_id_ &&
+                     may_write(c.kind) && !state_.in_multi;
+  if (write) aux |= kAuxWrite;
+  if (send_bytes(connection, bytes, take_slot(), kind, aux, deadline) && write) {
+    note_write_sent(connection, true);
   }
-  send_bytes(connection, bytes, take_slot(), kind, aux, deadline);
   return Step::kNext;
 }
 

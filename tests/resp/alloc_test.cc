@@ -122,7 +122,9 @@ TEST(AllocationTest, SplitRequestsInSteadyStateAllocateNothing) {
 
 TEST(AllocationTest, InlineCommandsInSteadyStateAllocateNothing) {
   std::string input;
-  for (int i = 0; i < 1000; ++i) input += "SET \"k\\x41" + std::to_string(i) + "\" 'v a l'\r\nPING\n";
+  for (int i = 0; i < 1000; ++i) {
+    input += "SET \"k\\x41" + std::to_string(i) + "\" 'v a l'\r\nPING\n";
+  }
   RequestParser parser;
   parse_all(parser, input);
   const auto [allocations, bytes] = count_allocations([&] {

@@ -1,3 +1,5 @@
+// Malformed and unusual inline requests (quoting, escapes, line ends) and binary arguments.
+// Every expectation was checked against redis-server 7.0.15.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -6,7 +8,6 @@
 #include "proxy/base/error_text.h"
 #include "tests/resp/request_corpus.h"
 
-// Malformed and unusual requests, inline commands and binary arguments. Expectations were checked against redis-server 7.0.15.
 namespace resplit::resp::testing {
 namespace {
 

@@ -134,8 +134,8 @@ TEST(ReplyParserTest, ErrorsAreStickyUntilReset) {
 }
 
 TEST(ReplyParserTest, IncompleteRepliesWait) {
-  for (const std::string input : {"", "+OK", "+OK\r", "$5\r\nhel", "*2\r\n:1\r\n", "|1\r\n+a\r\n+b\r\n",
-                                  "%1\r\n+a\r\n", "$5\r\nhello\r"}) {
+  for (const std::string input : {"", "+OK", "+OK\r", "$5\r\nhel", "*2\r\n:1\r\n",
+                                  "|1\r\n+a\r\n+b\r\n", "%1\r\n+a\r\n", "$5\r\nhello\r"}) {
     SCOPED_TRACE(input);
     const auto out = replies_at_any_split(input);
     EXPECT_FALSE(out.failed);

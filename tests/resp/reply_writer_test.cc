@@ -23,7 +23,8 @@ std::string unknown(std::vector<std::string> args) {
 TEST(ReplyWriterTest, PlainReplies) {
   std::string out;
   ReplyWriter w(out);
-  w.simple_string("OK").integer(0).integer(-42).integer(INT64_MIN).bulk("hi").bulk("").bulk("a\0b"s);
+  w.simple_string("OK").integer(0).integer(-42).integer(INT64_MIN);
+  w.bulk("hi").bulk("").bulk("a\0b"s);
   w.null_bulk().null_array().array_header(3).error_line(text::kNoAuth).error("ERR bad\r\nthing");
   EXPECT_EQ(out,
             "+OK\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n$2\r\nhi\r\n$0\r\n\r\n$3\r\na\0b\r\n"

@@ -1,3 +1,5 @@
+// Malformed and unusual RESP-array requests: counts, bulk lengths, line ends, element types.
+// Every expectation was checked against redis-server 7.0.15.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -6,7 +8,6 @@
 #include "proxy/base/error_text.h"
 #include "tests/resp/request_corpus.h"
 
-// Malformed and unusual requests, RESP arrays: counts, bulk lengths, line ends, element types. Expectations were checked against redis-server 7.0.15.
 namespace resplit::resp::testing {
 namespace {
 
