@@ -105,7 +105,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void note_write_answered();
   void refresh_consistency();
   bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);
-  bool finish_probed_read(const backend::Tag& tag);
+  bool finish_probed_read(const backend::Tag& tag, const backend::Reply& reply);
   size_t replicas_at(uint64_t offset);
   void probe_replicas();
   boost::asio::awaitable<void> wait_loop(ReplyQueue::Seq seq, int64_t wanted,

@@ -326,7 +326,7 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
   const auto kind = static_cast<TagKind>(t.kind);
   if (t.aux & kAuxWrite) note_write_answered();
   if (kind == TagKind::kProbedRead) {
-    if (finish_probed_read(t)) return;
+    if (finish_probed_read(t, reply)) return;
   } else if (kind == TagKind::kScriptRead) {
     auto it = retries_.find(t.seq);
     if (it != retries_.end()) {
