@@ -92,7 +92,8 @@ asio::awaitable<void> ClientSession::read_loop() {
     while (!process_input()) {
       // Parked: the next command needs the session's earlier commands answered first.
       reader_parked_ = true;
-      reader_wake_.expires_at(std::chrono::steady_clock::time_point::max());
+      reader_wake_.expires_at(wake_at_);
+      wake_at_ = std::chrono::steady_clock::time_point::max();
       co_await reader_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       reader_parked_ = false;
       if (closed_ || closing_) co_return;
