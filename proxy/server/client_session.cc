@@ -107,9 +107,16 @@ asio::awaitable<void> ClientSession::read_loop() {
   }
 }
 
+std::chrono::steady_clock::duration ClientSession::idle_for(
+    std::chrono::steady_clock::time_point now) const {
+  if (state_.subscribed || state_.monitoring || !queue_.idle()) return {};
+  return now - last_command_;
+}
+
 // Returns false when parked (some input is left unprocessed on purpose).
 bool ClientSession::process_input() {
   worker_.refresh();
+  last_command_ = std::chrono::steady_clock::now();
   while (in_begin_ < in_end_ && !closing_ && !closed_) {
     if (hold_until_idle_) {
       if (!queue_.idle()) return false;

@@ -65,6 +65,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void on_passthrough_closed(errc why);
 
   uint64_t id() const { return id_; }
+  // How long the client has been idle, as Redis's `timeout` counts it: clients waiting on a
+  // blocking command, subscribed or monitoring are never idle.
+  std::chrono::steady_clock::duration idle_for(std::chrono::steady_clock::time_point now) const;
 
  private:
   enum class Step { kNext, kPark, kStop };
