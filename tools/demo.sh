@@ -25,6 +25,7 @@ stop_all() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
@@ -73,4 +74,4 @@ Metrics:        curl http://127.0.0.1:$admin_port/metrics
 Press Ctrl-C to stop everything this demo started.
 MSG
 wait -n "${pids[@]}" || true
-echo "demo: a process exited" >&2
+echo "demo: a process exited unexpectedly; see $demo_dir/*/redis.log" >&2
