@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -16,6 +17,7 @@
 
 #include "proxy/backend/handshake.h"
 #include "proxy/base/log.h"
+#include "proxy/resp/reply_writer.h"
 
 namespace resplit::backend {
 
@@ -74,6 +76,8 @@ void Connection::queue_handshake() {
   }
   append_client_setname(out_, options_.client_name);
   pending_.push_back({Tag{}, deadline, Internal::kSetName});
+  resp::ReplyWriter(out_).command({"CLIENT", "ID"});
+  pending_.push_back({Tag{}, deadline, Internal::kClientId});
   if (options_.require_master) {
     append_role(out_);
     pending_.push_back({Tag{}, deadline, Internal::kRole});
@@ -185,6 +189,11 @@ bool Connection::on_internal_reply(Internal what, const Reply& reply) {
       return true;
     case Internal::kSetName:
       return true;  // a renamed or disabled CLIENT command is no reason to give up
+    case Internal::kClientId:
+      if (reply.type() == ':') {
+        backend_client_id_ = std::strtoll(reply.bytes.data() + 1, nullptr, 10);
+      }
+      return true;
     case Internal::kRole:
       if (role_reply_is_master(reply.bytes)) return true;
       log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});

@@ -72,6 +72,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   errc close_reason() const { return close_reason_; }
   bool was_ready() const { return was_ready_; }  // the handshake succeeded at some point
   size_t outstanding() const { return pending_.size(); }
+  // The backend's id for this connection (CLIENT ID), once the handshake has it; 0 before.
+  int64_t backend_client_id() const { return backend_client_id_; }
 
   // Offset probes (read-your-writes, WAIT): a ROLE queued behind writes reports a master offset
   // that covers them; a ROLE queued before a read on a replica reports an offset the read sees at
@@ -89,7 +91,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_db(int db) { db_ = db; }
 
  private:
-  enum class Internal : uint8_t { kNone, kAuth, kSetName, kRole, kProbe };
+  enum class Internal : uint8_t { kNone, kAuth, kSetName, kClientId, kRole, kProbe };
   struct Pending {
     Tag tag;
     Clock::time_point deadline;  // time_point::max(): none
@@ -118,6 +120,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   errc close_reason_ = errc::kOk;
   bool was_ready_ = false;
   int db_ = 0;
+  int64_t backend_client_id_ = 0;
   bool passthrough_ = false;
   Tag passthrough_owner_;
 

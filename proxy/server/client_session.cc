@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "proxy/base/log.h"
+#include "proxy/resp/reply_writer.h"
 #include "proxy/server/worker.h"
 
 namespace resplit::server {
@@ -66,7 +67,7 @@ asio::awaitable<void> ClientSession::read_loop() {
     // Wait for bytes before taking a buffer, so an idle client holds none.
     auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read,
                                                  asio::as_tuple(asio::use_awaitable));
-    if (closed_ || closing_) co_return;
+    if (closed_ || closing_ || draining_) co_return;
     if (wait_ec) {
       close();
       co_return;
@@ -98,6 +99,7 @@ asio::awaitable<void> ClientSession::read_loop() {
       reader_parked_ = false;
       if (closed_ || closing_) co_return;
     }
+    if (draining_) co_return;
     if (in_end_ - in_begin_ > worker_.config().limits.max_query_buffer) {
       // As Redis: a client whose unparsed input outgrows the query buffer limit is closed.
       log::warn("client_query_buffer_limit", {{"client", id_}, {"addr", peer_}});
@@ -152,7 +154,48 @@ bool ClientSession::process_input() {
     worker_.give_buffer(std::move(in_));
     in_.clear();
   }
+  finish_drain_if_done();
   return true;
+}
+
+void ClientSession::read_available() {
+  for (int i = 0; i < 64; ++i) {  // bounded: a client that keeps sending does not hold us here
+    if (in_.empty()) in_ = worker_.take_buffer();
+    if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+    boost::system::error_code ec;
+    const size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+    if (ec || n == 0) break;
+    in_end_ += n;
+  }
+}
+
+void ClientSession::drain() {
+  if (closed_ || draining_) return;
+  draining_ = true;
+  if (passthrough()) return;
+  read_available();
+  // If parked, the rest is processed when the session may go on; the read loop does that.
+  if (!reader_parked_) process_input();
+  if (blocking_in_flight_ && pinned_) {
+    if (backend::BackendPool* pool = worker_.pool_by_id(pinned_backend_id_)) {
+      if (backend::Connection* c = pool->shared(handle_.index);
+          c != nullptr && pinned_->backend_client_id() > 0) {
+        scratch_.clear();
+        const std::string id = std::to_string(pinned_->backend_client_id());
+        resp::ReplyWriter(scratch_).command({"CLIENT", "UNBLOCK", id});
+        c->send(scratch_, tag(0, TagKind::kSwallow, 0));
+      }
+    }
+  }
+  finish_drain_if_done();
+}
+
+void ClientSession::finish_drain_if_done() {
+  if (!draining_ || closed_ || closing_ || reader_parked_ || passthrough()) return;
+  if (!queue_.idle() || !held_writes_.empty()) return;
+  // Whatever input is left is an incomplete command: it was never fully received.
+  closing_ = true;
+  wake_writer();
 }
 
 asio::awaitable<void> ClientSession::write_loop() {
@@ -209,6 +252,7 @@ void ClientSession::after_reply() {
   if (queue_.idle()) {
     wake_reader();
     if (closing_) wake_writer();
+    finish_drain_if_done();
   }
 }
 

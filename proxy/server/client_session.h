@@ -55,8 +55,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void start();
   // Closes at once: replies not yet written are dropped, the pinned connection is closed.
   void close();
-  // Stops reading and closes once every command already received is answered (drain).
+  // Stops reading and closes once every command already received is answered.
   void close_after_replies();
+  // Graceful shutdown: takes in what the client has already sent, answers all of it, then closes.
+  // A client blocked in a command is unblocked on its backend (CLIENT UNBLOCK), so that the
+  // command's own reply still reaches it. Subscribed and monitoring clients are left for the
+  // worker to close last.
+  void drain();
+  bool passthrough() const { return state_.subscribed || state_.monitoring; }
 
   // From the worker's ReplySink, for tags of this session.
   void on_reply(const backend::Tag& tag, const backend::Reply& reply);
@@ -93,7 +99,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   boost::asio::awaitable<void> write_loop();
   void wake_writer();
   void wake_reader();
-  bool process_input();  // false: stop reading
+  bool process_input();  // false: parked
+  void read_available();
+  void finish_drain_if_done();
 
   // Dispatch (session_dispatch.cc).
   Step handle(const resp::Frame& frame);
@@ -170,6 +178,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool writer_waiting_ = false;
   bool reader_parked_ = false;
   bool closing_ = false;   // no more input; close once replies are written
+  bool draining_ = false;  // shutting down: no more reads, close when all is answered
+  bool blocking_in_flight_ = false;
   bool closed_ = false;
 
   // Connection state Redis keeps per client.

@@ -43,6 +43,10 @@ void Server::start() {
                           {"workers", workers_.size()}});
 }
 
+void Server::drain() {
+  for (auto& w : workers_) w->drain();
+}
+
 void Server::stop() {
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();

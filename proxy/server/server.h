@@ -20,6 +20,8 @@ class Server {
   void start();
   // Closes every client and backend connection and joins the threads.
   void stop();
+  // Stops accepting and lets clients finish (see Worker::drain); callable from any thread.
+  void drain();
 
   size_t workers() const { return workers_.size(); }
   uint16_t port() const { return port_; }  // the bound port (useful with port 0 in tests)

@@ -298,6 +298,7 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
       if (!state_.in_multi) {
         deadline = false;  // it waits as long as the client asked
         kind = TagKind::kPinnedEnd;
+        blocking_in_flight_ = true;
       }
       break;
     case CommandKind::kTracking:
@@ -360,7 +361,10 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
     multi_db_ = -1;
   }
   queue_.complete(t.seq, reply.bytes);
-  if (kind == TagKind::kPinnedEnd) release_pinned_if_done();
+  if (kind == TagKind::kPinnedEnd) {
+    blocking_in_flight_ = false;
+    release_pinned_if_done();
+  }
   after_reply();
 }
 
@@ -388,6 +392,7 @@ void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
   }
   queue_.complete(t.seq, failure_text(why, sent));
   if (pinned_ && pinned_->closed()) {
+    blocking_in_flight_ = false;
     // The backend connection that held this client's MULTI, WATCH or tracking state is gone; as
     // with Redis, the client's connection goes too (once what is due is written).
     const bool state_lost = state_.in_multi || state_.watching || state_.session_pinned;

@@ -74,6 +74,40 @@ void Worker::stop() {
   });
 }
 
+void Worker::drain() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    std::vector<ClientSession*> all;
+    sessions_.for_each([&](ClientSession& s) { all.push_back(&s); });
+    for (ClientSession* s : all) s->drain();
+    asio::co_spawn(io_, drain_loop(), asio::detached);
+  });
+}
+
+asio::awaitable<void> Worker::drain_loop() {
+  asio::steady_timer timer(io_);
+  std::vector<ClientSession*> last;
+  while (sessions_.size() > 0) {
+    size_t busy = 0;
+    last.clear();
+    sessions_.for_each([&](ClientSession& s) {
+      if (s.passthrough()) {
+        last.push_back(&s);
+      } else {
+        ++busy;
+      }
+    });
+    // Subscribers and monitors have nothing to finish; they go once everyone else is done.
+    if (busy == 0) {
+      for (ClientSession* s : last) s->close();
+      co_return;
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }

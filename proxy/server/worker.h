@@ -31,6 +31,9 @@ class Worker final : public backend::ReplySink {
   // Binds the worker's listener (throws on failure: start-up error) and runs the loop in a thread.
   void start(const boost::asio::ip::tcp::endpoint& endpoint);
   void stop();  // closes everything and joins the thread; callable from any thread
+  // Graceful shutdown (any thread): stops accepting, lets every client finish what it has sent,
+  // closes subscribed and monitoring clients last.
+  void drain();
   void join();
 
   int index() const { return index_; }
@@ -71,6 +74,7 @@ class Worker final : public backend::ReplySink {
   boost::asio::awaitable<void> accept_loop();
   // Closes clients idle for longer than listen.idle_timeout, as Redis's `timeout` does.
   boost::asio::awaitable<void> idle_loop();
+  boost::asio::awaitable<void> drain_loop();
   void reconcile_pools();
   backend::ConnectionOptions connection_options(const topology::BackendState& backend) const;
   ClientSession* session_for(const backend::Tag& tag) const;
