@@ -128,15 +128,17 @@ asio::awaitable<void> Connection::read_loop() {
     }
     in_end_ += n;
     while (!closed() && in_begin_ < in_end_) {
-      const auto scan = parser_.scan(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
-      if (scan.status == resp::ReplyParser::Status::kNeedMore) break;
-      if (scan.status == resp::ReplyParser::Status::kError) {
-        log::warn("backend_protocol_error", {{"backend", options_.host}, {"port", options_.port}});
+      const auto scan = parser_.parse(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
+      if (scan.status == resp::ParseStatus::kNeedMore) break;
+      if (scan.status == resp::ParseStatus::kError) {
+        log::warn("backend_protocol_error", {{"backend", options_.host},
+                                             {"port", options_.port},
+                                             {"problem", scan.problem}});
         close(errc::kBackendProtocolError);
         co_return;
       }
-      const std::string_view frame(in_.data() + in_begin_, scan.length);
-      in_begin_ += scan.length;
+      const std::string_view frame(in_.data() + in_begin_, scan.reply.size);
+      in_begin_ += scan.reply.size;
       dispatch(frame);
     }
   }
@@ -188,10 +190,48 @@ bool Connection::on_internal_reply(Internal what, const Reply& reply) {
       log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});
       close(errc::kNotMaster);
       return false;
+    case Internal::kProbe: {
+      ++probes_done_;
+      const auto offset = role_reply_offset(reply.bytes);
+      probe_ok_ = offset.has_value();
+      if (offset) probe_offset_ = *offset;
+      return true;
+    }
     case Internal::kNone:
       break;
   }
   return true;
+}
+
+void Connection::queue_probe() {
+  append_role(out_);
+  pending_.push_back({Tag{}, Clock::now() + options_.command_timeout, Internal::kProbe});
+  ++unwritten_;
+  ++probes_queued_;
+  last_queued_probe_ = true;
+}
+
+uint64_t Connection::probe_after_writes() {
+  if (state_ != State::kReady) {
+    // Not yet connected: nothing written on it can be pending; the next batch carries the probe.
+    probe_wanted_ = true;
+    return probes_queued_ + 1;
+  }
+  probe_wanted_ = true;
+  schedule_flush();
+  return probes_queued_ + 1;
+}
+
+uint64_t Connection::probe_now() {
+  if (last_queued_probe_ && !probe_wanted_) return probes_queued_;
+  if (probe_wanted_ || state_ != State::kReady) {
+    // A deferred probe is due anyway: queue it here, where it also serves the caller.
+    probe_wanted_ = true;
+    return probes_queued_ + 1;
+  }
+  queue_probe();
+  schedule_flush();
+  return probes_queued_;
 }
 
 void Connection::became_ready() {
@@ -209,6 +249,7 @@ bool Connection::send(std::string_view command, const Tag& tag, bool deadline) {
                   Internal::kNone};
   pending_.push_back(p);
   ++unwritten_;
+  last_queued_probe_ = false;
   if (state_ == State::kConnecting) {
     held_.append(command);
     ++held_records_;
@@ -248,7 +289,12 @@ void Connection::schedule_flush() {
 }
 
 void Connection::flush() {
-  if (closed() || writing_now_ || out_.empty()) return;
+  if (closed() || writing_now_) return;
+  if (probe_wanted_ && state_ == State::kReady) {
+    probe_wanted_ = false;
+    queue_probe();
+  }
+  if (out_.empty()) return;
   std::swap(out_, writing_);
   writing_now_ = true;
   unwritten_ = held_records_;

@@ -73,12 +73,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool was_ready() const { return was_ready_; }  // the handshake succeeded at some point
   size_t outstanding() const { return pending_.size(); }
 
+  // Offset probes (read-your-writes, WAIT): a ROLE queued behind writes reports a master offset
+  // that covers them; a ROLE queued before a read on a replica reports an offset the read sees at
+  // least. probe_after_writes() asks for one probe at the end of this loop turn's batch (many
+  // clients' writes share it); probe_now() queues one right here. Both return the probe's id.
+  uint64_t probe_after_writes();
+  uint64_t probe_now();
+  bool probe_done(uint64_t id) const { return probes_done_ >= id; }
+  // The offset from the latest answered probe (valid when probe_ok()).
+  uint64_t probe_offset() const { return probe_offset_; }
+  bool probe_ok() const { return probe_ok_; }
+
   // The database the connection's next command runs in (SELECT is tracked by the caller).
   int db() const { return db_; }
   void set_db(int db) { db_ = db; }
 
  private:
-  enum class Internal : uint8_t { kNone, kAuth, kSetName, kRole };
+  enum class Internal : uint8_t { kNone, kAuth, kSetName, kRole, kProbe };
   struct Pending {
     Tag tag;
     Clock::time_point deadline;  // time_point::max(): none
@@ -110,7 +121,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool passthrough_ = false;
   Tag passthrough_owner_;
 
+  void queue_probe();
+
   Ring<Pending> pending_;
+  uint64_t probes_queued_ = 0;
+  uint64_t probes_done_ = 0;
+  uint64_t probe_offset_ = 0;
+  bool probe_ok_ = false;
+  bool probe_wanted_ = false;
+  bool last_queued_probe_ = false;
   size_t unwritten_ = 0;  // newest pending records whose bytes are not yet handed to the socket
   size_t held_records_ = 0;
   std::string held_;     // client commands waiting for the handshake

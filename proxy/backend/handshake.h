@@ -2,6 +2,8 @@
 // CLIENT SETNAME, ROLE for fencing) and the check of ROLE's answer.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,5 +16,9 @@ void append_select(std::string& out, int db);
 
 // True when a complete ROLE reply says "master" (`*3\r\n$6\r\nmaster\r\n...`).
 bool role_reply_is_master(std::string_view reply);
+
+// The replication offset in a complete ROLE reply: the master's offset, or the offset a replica has
+// processed. nullopt for errors and other shapes.
+std::optional<uint64_t> role_reply_offset(std::string_view reply);
 
 }  // namespace resplit::backend

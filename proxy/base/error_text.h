@@ -47,7 +47,13 @@ inline constexpr std::string_view kSubscribedContextPrefix =
 inline constexpr std::string_view kSubscribedContextSuffix =
     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
     "context\r\n";
+// "-ERR unknown command 'name', with args beginning with: 'a' 'b' \r\n" (ReplyWriter builds it).
 inline constexpr std::string_view kUnknownCommandPrefix = "-ERR unknown command '";
+inline constexpr std::string_view kUnknownCommandArgs = "', with args beginning with: ";
+// "-ERR unknown subcommand 'sub'. Try CONTAINER HELP.\r\n"
+inline constexpr std::string_view kUnknownSubcommandPrefix = "-ERR unknown subcommand '";
+inline constexpr std::string_view kUnknownSubcommandTry = "'. Try ";
+inline constexpr std::string_view kUnknownSubcommandSuffix = " HELP.\r\n";
 inline constexpr std::string_view kWrongArityPrefix = "-ERR wrong number of arguments for '";
 inline constexpr std::string_view kWrongAritySuffix = "' command\r\n";
 inline constexpr std::string_view kClientNameSpaces =

@@ -142,7 +142,7 @@ struct Limits {
   uint64_t max_bulk_length = 512ull << 20;       // Redis's proto-max-bulk-len
   uint64_t max_query_buffer = 1ull << 30;        // Redis's client-query-buffer-limit
   uint64_t max_inline_length = 64ull << 10;      // Redis's PROTO_INLINE_MAX_SIZE
-  uint64_t max_multibulk_length = 1024ull * 1024;  // Redis's 1024*1024 element cap
+  uint64_t max_multibulk_length = 2147483647;  // Redis 7.0 accepts counts up to INT_MAX
   uint64_t client_output_buffer = 64ull << 20;   // per client; beyond it the client is closed
   friend bool operator==(const Limits&, const Limits&) = default;
 };

@@ -102,15 +102,19 @@ size_t choose_replica(const TopologySnapshot& t, uint64_t min_offset,
 
 Route route(const Classified& c, const SessionState& s, const TopologySnapshot& t,
             const Policy& p, const Load& load) {
-  // QUIT and RESET act at once in every state, as in Redis.
+  // In passthrough modes every command, QUIT and RESET included, goes down the connection and Redis
+  // answers it there, in order with the messages it pushes.
+  if (s.subscribed) return to(Destination::kPinned, Reason::kPubSub);
+  if (s.monitoring) return to(Destination::kPinned, Reason::kPinned);
+
+  // QUIT and RESET act at once in every other state, as in Redis.
   const bool quit_or_reset =
       c.kind == CommandKind::kLocal &&
       (c.local == LocalCommand::kQuit || c.local == LocalCommand::kReset);
   if (quit_or_reset) return to(Destination::kLocal, Reason::kLocal);
 
   // States that own the connection: everything else goes down the pinned connection, where Redis
-  // itself applies its rules (queueing in MULTI, the subscribed-mode command set, ...).
-  if (s.subscribed) return to(Destination::kPinned, Reason::kPubSub);
+  // itself applies its rules (queueing in MULTI, ...).
   // AUTH, HELLO and CLIENT REPLY concern the client's link to resplit, never the pinned connection.
   const bool link_command =
       c.kind == CommandKind::kLocal &&

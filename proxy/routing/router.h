@@ -49,8 +49,9 @@ inline constexpr size_t kNoBackend = static_cast<size_t>(-1);
 struct SessionState {
   bool in_multi = false;
   bool watching = false;
-  bool subscribed = false;
-  bool session_pinned = false;  // MONITOR or CLIENT TRACKING: everything to one connection
+  bool subscribed = false;       // Redis's subscribed mode: the pinned connection is passthrough
+  bool monitoring = false;       // MONITOR: passthrough for the rest of the connection
+  bool session_pinned = false;   // CLIENT TRACKING: everything to one connection
   // Read-your-writes: a write of this session is still waiting for its reply, and the master offset
   // that replicas must have reached to serve this session's reads (0: any).
   bool write_in_flight = false;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,8 +23,10 @@
 #include "proxy/backend/reply_sink.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
+#include "proxy/server/local_commands.h"
 #include "proxy/server/reply_queue.h"
 #include "proxy/server/session_table.h"
+#include "proxy/server/subscription_tracker.h"
 
 namespace resplit::server {
 
@@ -35,6 +38,7 @@ enum class TagKind : uint32_t {
   kSwallow,      // resplit's own command (SELECT on a shared connection, fan-out copies)
   kScriptRead,   // EVALSHA_RO / EVAL_RO / FCALL_RO on a replica: NOSCRIPT goes to the master
   kPinnedEnd,    // the last reply of a pinned state (EXEC, DISCARD, UNWATCH, a blocking command)
+  kProbedRead,   // a read on a replica behind a probe: stale answers are replaced by the master's
 };
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
@@ -69,21 +73,43 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // Dispatch (session_dispatch.cc).
   Step handle(const resp::Frame& frame);
-  Step run_local(const routing::Classified& command, const resp::Frame& frame);
   Step forward_shared(const routing::Route& route, const routing::Classified& command,
                       const resp::Frame& frame);
   Step forward_pinned(const routing::Route& route, const routing::Classified& command,
                       const resp::Frame& frame);
-  void fanout(const routing::Route& route, const resp::Frame& frame);
-  bool send_to(backend::Connection& connection, const resp::Frame& frame, TagKind kind,
-               bool deadline = true);
+  Step fanout(const routing::Route& route, const resp::Frame& frame);
+  backend::Connection* shared_connection(size_t backend);
+  bool send_bytes(backend::Connection& connection, std::string_view bytes, ReplyQueue::Seq seq,
+                  TagKind kind, uint32_t aux, bool deadline);
+  backend::Tag tag(ReplyQueue::Seq seq, TagKind kind, uint32_t aux) const;
   std::string_view wire_bytes(const resp::Frame& frame);
   ReplyQueue::Seq take_slot();
   void reply_now(std::string_view reply);
   void release_pinned(bool clean);
+  void release_pinned_if_done();
   void after_reply();
-  void track_subscriptions(std::string_view push);
-  void reset_state();
+  int databases() const;
+
+  // Commands answered by resplit (session_local.cc).
+  Step run_local(const routing::Classified& command, const resp::Frame& frame);
+  Step run_local_kind(const routing::Classified& command, const resp::Frame& frame);
+  void auth(std::span<const std::string_view> args);
+  void hello(std::span<const std::string_view> args);
+  Step wait_for_replicas(std::span<const std::string_view> args);
+  bool check_credentials(std::string_view user, std::string_view password) const;
+  void reset_session_facts();
+  local::ClientFacts facts() const;
+
+  // Read-your-writes and WAIT (session_consistency.cc).
+  void note_write_sent(backend::Connection& connection, bool pinned);
+  void note_write_answered();
+  void refresh_consistency();
+  bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);
+  bool finish_probed_read(const backend::Tag& tag);
+  size_t replicas_at(uint64_t offset);
+  void probe_replicas();
+  boost::asio::awaitable<void> wait_loop(ReplyQueue::Seq seq, int64_t wanted,
+                                         std::chrono::steady_clock::time_point deadline);
 
   Worker& worker_;
   boost::asio::ip::tcp::socket socket_;
@@ -100,6 +126,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   size_t in_end_ = 0;
   resp::RequestParser parser_;
   std::string encoded_;  // inline commands re-encoded as RESP
+  std::string scratch_;  // replies and commands resplit builds
 
   // Output.
   ReplyQueue queue_;
@@ -118,18 +145,36 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   int db_ = 0;
   ReplyMode reply_mode_ = ReplyMode::kOn;
   routing::SessionState state_;
-  int subscriptions_ = 0;        // channels + patterns
-  int shard_subscriptions_ = 0;  // shard channels
-  int multi_db_ = -1;            // SELECT queued inside MULTI takes effect at EXEC
-  bool monitor_ = false;
-  std::string last_command_name_;
+  SubscriptionTracker subscriptions_;
+  bool passthrough_reset_ = false;  // RESET went down a passthrough connection
+  int multi_db_ = -1;               // SELECT queued inside MULTI takes effect at EXEC
 
   // Backend side.
   Channel channel_ = Channel::kNone;
   std::shared_ptr<backend::Connection> pinned_;
-  size_t pinned_backend_ = routing::kNoBackend;  // the pool index it came from
-  uint32_t pinned_backend_id_ = 0;
-  std::unordered_map<uint64_t, std::string> script_retries_;  // slot -> command, for NOSCRIPT
+  uint32_t pinned_backend_id_ = 0;  // the pool it came from
+
+  // Commands kept until their answer shows whether they must be sent again to the master: reads
+  // behind a probe (required_offset > 0) and *_RO scripts on replicas (NOSCRIPT). Keyed by slot.
+  struct Retry {
+    std::string command;
+    uint64_t required_offset = 0;
+    uint32_t backend_id = 0;
+  };
+  std::unordered_map<uint64_t, Retry> retries_;
+
+  // Read-your-writes: the probe that will report the offset covering this client's writes, per
+  // master connection they went through.
+  struct WriteMark {
+    std::weak_ptr<backend::Connection> connection;
+    uint64_t probe = 0;
+    std::chrono::steady_clock::time_point lost_at{};
+  };
+  uint32_t writes_in_flight_ = 0;
+  std::vector<WriteMark> write_marks_;
+  uint64_t required_offset_ = 0;
+  uint64_t stale_probed_reads_ = 0;
+  bool hold_until_idle_ = false;  // WAIT: later commands run only after it returns
 
   friend class Worker;
 };

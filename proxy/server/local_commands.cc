@@ -12,7 +12,7 @@ void ping(std::string& out, Args args) {
   if (args.size() > 1) {
     w.bulk(args[1]);
   } else {
-    w.simple("PONG");
+    w.simple_string("PONG");
   }
 }
 
@@ -48,7 +48,7 @@ void client_info(std::string& out, const ClientFacts& f) {
 
 void hello(std::string& out, const ClientFacts& client, const ServerFacts& server) {
   resp::ReplyWriter w(out);
-  w.array(14);
+  w.array_header(14);
   w.bulk("server");
   w.bulk("redis");
   w.bulk("version");
@@ -62,20 +62,20 @@ void hello(std::string& out, const ClientFacts& client, const ServerFacts& serve
   w.bulk("role");
   w.bulk("master");
   w.bulk("modules");
-  w.array(0);
+  w.array_header(0);
 }
 
 void unsubscribe(std::string& out, std::string_view kind, Args channels) {
   resp::ReplyWriter w(out);
   if (channels.empty()) {
-    w.array(3);
+    w.array_header(3);
     w.bulk(kind);
     w.null_bulk();
     w.integer(0);
     return;
   }
   for (std::string_view channel : channels) {
-    w.array(3);
+    w.array_header(3);
     w.bulk(kind);
     w.bulk(channel);
     w.integer(0);
@@ -104,12 +104,6 @@ bool valid_client_name(std::string_view name) {
     if (c < '!' || c > '~') return false;
   }
   return true;
-}
-
-void wrong_arity(std::string& out, std::string_view command_name) {
-  out += text::kWrongArityPrefix;
-  out += command_name;
-  out += text::kWrongAritySuffix;
 }
 
 void hello_option_error(std::string& out, std::string_view option) {

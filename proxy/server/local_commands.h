@@ -55,7 +55,6 @@ DbChoice parse_db(std::string_view arg, int databases);
 // Redis refuses names with spaces, newlines or other characters outside '!'..'~'.
 bool valid_client_name(std::string_view name);
 
-void wrong_arity(std::string& out, std::string_view command_name);
 void hello_option_error(std::string& out, std::string_view option);
 
 // Redis's string-to-integer rule for command arguments (no spaces, no '+', no leading zeros).

@@ -34,6 +34,7 @@ class Worker final : public backend::ReplySink {
   void join();
 
   int index() const { return index_; }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
   boost::asio::io_context& io() { return io_; }
   SharedState& shared() { return shared_; }
 
@@ -45,6 +46,10 @@ class Worker final : public backend::ReplySink {
 
   // The pool of connections to a backend of the current snapshot (made on first use).
   backend::BackendPool* pool(size_t backend_index);
+  // The pool of a backend by its id, if this worker has one (the backend may have left).
+  backend::BackendPool* pool_by_id(uint32_t id) {
+    return id < pools_.size() ? pools_[id].get() : nullptr;
+  }
   // Commands in flight per backend index of the current snapshot (for replica selection).
   std::span<const uint32_t> outstanding();
   uint64_t next_ticket() { return ticket_++; }

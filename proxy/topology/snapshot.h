@@ -83,6 +83,10 @@ struct TopologySnapshot {
   std::string master_replid;    // offsets compare only within one replication history
   uint64_t master_changes = 0;  // how many times the master has changed since start
 
+  // What the master says about itself (HELLO and SELECT answer with these).
+  std::string redis_version = "7.0.15";
+  int databases = 16;
+
   const BackendState* master_state() const {
     return master ? &backends[*master] : nullptr;
   }

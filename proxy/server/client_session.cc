@@ -1,0 +1,231 @@
+#include "proxy/server/client_session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "proxy/base/log.h"
+#include "proxy/server/worker.h"
+
+namespace resplit::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr size_t kKeepWriteCapacity = 256 * 1024;
+
+std::string endpoint_text(const tcp::endpoint& e) {
+  const auto address = e.address();
+  if (address.is_v6()) return "[" + address.to_string() + "]:" + std::to_string(e.port());
+  return address.to_string() + ":" + std::to_string(e.port());
+}
+
+resp::ParserLimits parser_limits(const config::Limits& l) {
+  resp::ParserLimits p;
+  p.max_bulk_length = l.max_bulk_length;
+  p.max_inline_length = l.max_inline_length;
+  p.max_multibulk_length = l.max_multibulk_length;
+  return p;
+}
+
+}  // namespace
+
+ClientSession::ClientSession(Worker& worker, tcp::socket socket)
+    : worker_(worker),
+      socket_(std::move(socket)),
+      id_(worker.shared().next_client_id.fetch_add(1, std::memory_order_relaxed)),
+      created_(std::chrono::steady_clock::now()),
+      last_command_(created_),
+      parser_(parser_limits(worker.config().limits)),
+      writer_wake_(socket_.get_executor()),
+      reader_wake_(socket_.get_executor()) {
+  boost::system::error_code ec;
+  if (auto e = socket_.remote_endpoint(ec); !ec) peer_ = endpoint_text(e);
+  if (auto e = socket_.local_endpoint(ec); !ec) local_ = endpoint_text(e);
+  authenticated_ = worker.config().auth.clients.empty();
+}
+
+ClientSession::~ClientSession() = default;
+
+void ClientSession::start() {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+}
+
+asio::awaitable<void> ClientSession::read_loop() {
+  auto self = shared_from_this();
+  while (!closed_ && !closing_) {
+    // Wait for bytes before taking a buffer, so an idle client holds none.
+    auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read,
+                                                 asio::as_tuple(asio::use_awaitable));
+    if (closed_ || closing_) co_return;
+    if (wait_ec) {
+      close();
+      co_return;
+    }
+    if (in_.empty()) in_ = worker_.take_buffer();
+    if (in_end_ == in_.size()) {
+      if (in_begin_ > 0) {
+        in_.erase(0, in_begin_);
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+        in_.resize(in_.capacity());
+      }
+      if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+    }
+    boost::system::error_code ec;
+    const size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    if (ec) {
+      close();  // EOF or reset: like Redis, replies still due are dropped
+      co_return;
+    }
+    in_end_ += n;
+    while (!process_input()) {
+      // Parked: the next command needs the session's earlier commands answered first.
+      reader_parked_ = true;
+      reader_wake_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await reader_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+      reader_parked_ = false;
+      if (closed_ || closing_) co_return;
+    }
+    if (in_end_ - in_begin_ > worker_.config().limits.max_query_buffer) {
+      // As Redis: a client whose unparsed input outgrows the query buffer limit is closed.
+      log::warn("client_query_buffer_limit", {{"client", id_}, {"addr", peer_}});
+      close();
+      co_return;
+    }
+  }
+}
+
+// Returns false when parked (some input is left unprocessed on purpose).
+bool ClientSession::process_input() {
+  worker_.refresh();
+  while (in_begin_ < in_end_ && !closing_ && !closed_) {
+    if (hold_until_idle_) {
+      if (!queue_.idle()) return false;
+      hold_until_idle_ = false;
+    }
+    const std::string_view input(in_.data() + in_begin_, in_end_ - in_begin_);
+    const resp::RequestParseResult parsed = parser_.parse(input);
+    if (parsed.status == resp::ParseStatus::kNeedMore) {
+      in_begin_ += parsed.consumed;  // empty commands skipped
+      break;
+    }
+    if (parsed.status == resp::ParseStatus::kError) {
+      // Redis answers protocol errors and closes the connection once the answer is out.
+      queue_.push_ready(parsed.error_reply);
+      closing_ = true;
+      wake_writer();
+      break;
+    }
+    const Step step = handle(parsed.frame);
+    if (step == Step::kPark) {
+      parser_.reset();  // the same command is parsed again once the session may go on
+      return false;
+    }
+    in_begin_ += parsed.consumed;
+    if (step == Step::kStop) {
+      closing_ = true;
+      wake_writer();
+      break;
+    }
+  }
+  if (in_begin_ == in_end_ && !in_.empty()) {
+    in_begin_ = in_end_ = 0;
+    worker_.give_buffer(std::move(in_));
+    in_.clear();
+  }
+  return true;
+}
+
+asio::awaitable<void> ClientSession::write_loop() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    if (queue_.has_ready()) {
+      std::swap(queue_.ready(), writing_);
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_),
+                                                asio::as_tuple(asio::use_awaitable));
+      if (writing_.capacity() > kKeepWriteCapacity) {
+        std::string().swap(writing_);
+      } else {
+        writing_.clear();
+      }
+      if (ec) {
+        close();
+        co_return;
+      }
+      continue;
+    }
+    if (closing_ && queue_.idle()) {
+      close();
+      co_return;
+    }
+    if (queue_.idle()) queue_.trim();
+    writer_waiting_ = true;
+    writer_wake_.expires_at(std::chrono::steady_clock::time_point::max());
+    co_await writer_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    writer_waiting_ = false;
+  }
+}
+
+void ClientSession::wake_writer() {
+  if (writer_waiting_) {
+    writer_waiting_ = false;
+    writer_wake_.cancel();
+  }
+}
+
+void ClientSession::wake_reader() {
+  if (reader_parked_) reader_wake_.cancel();
+}
+
+void ClientSession::after_reply() {
+  if (closed_) return;
+  const size_t held = queue_.buffered_bytes() + writing_.size();
+  if (held > worker_.config().limits.client_output_buffer) {
+    log::warn("client_output_buffer_limit",
+              {{"client", id_}, {"addr", peer_}, {"bytes", held}});
+    close();
+    return;
+  }
+  if (queue_.has_ready()) wake_writer();
+  if (queue_.idle()) {
+    wake_reader();
+    if (closing_) wake_writer();
+  }
+}
+
+void ClientSession::close_after_replies() {
+  if (closed_ || closing_) return;
+  closing_ = true;
+  reader_wake_.cancel();
+  // Ends the read wait without disturbing a write in flight; the writer finishes what is due.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  wake_writer();
+}
+
+void ClientSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  closing_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  writer_wake_.cancel();
+  reader_wake_.cancel();
+  release_pinned(false);
+  if (!in_.empty()) worker_.give_buffer(std::move(in_));
+  worker_.session_closed(*this);
+}
+
+}  // namespace resplit::server

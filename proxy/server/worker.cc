@@ -1,0 +1,219 @@
+#include "proxy/server/worker.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "proxy/base/error_text.h"
+#include "proxy/base/log.h"
+#include "proxy/server/client_session.h"
+
+namespace resplit::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr size_t kReadBufferSize = 16 * 1024;
+constexpr size_t kMaxFreeBuffers = 64;
+
+}  // namespace
+
+Worker::Worker(int index, SharedState& shared)
+    : index_(index),
+      shared_(shared),
+      acceptor_(io_),
+      config_(shared.config),
+      commands_(shared.commands),
+      topology_(shared.topology) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::start(const tcp::endpoint& endpoint) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  // Every worker listens on the same port; the kernel spreads new connections over them.
+  const int one = 1;
+  if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+  }
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  thread_ = std::thread([this] {
+    try {
+      io_.run();
+    } catch (const std::exception& e) {
+      log::error("worker_crashed", {{"worker", index_}, {"error", e.what()}});
+      throw;
+    }
+  });
+}
+
+void Worker::stop() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    std::vector<ClientSession*> all;
+    sessions_.for_each([&](ClientSession& s) { all.push_back(&s); });
+    for (ClientSession* s : all) s->close();
+    for (auto& p : pools_) {
+      if (p) p->close_all(errc::kBackendClosed);
+    }
+    io_.stop();
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+asio::awaitable<void> Worker::accept_loop() {
+  asio::steady_timer pause(io_);
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (!acceptor_.is_open()) co_return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors (or similar): wait a moment instead of spinning on accept.
+      log::warn("accept_failed", {{"worker", index_}, {"error", ec.message()}});
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    refresh();
+    const uint32_t limit = config().listen.max_clients;
+    if (shared_.clients.fetch_add(1, std::memory_order_relaxed) >= limit ||
+        shared_.draining.load(std::memory_order_relaxed)) {
+      shared_.clients.fetch_sub(1, std::memory_order_relaxed);
+      // Redis's own words, then close; the write is best effort on a fresh socket.
+      boost::system::error_code ignored;
+      const auto text = shared_.draining ? text::kShuttingDown : text::kMaxClients;
+      socket.write_some(asio::buffer(text.data(), text.size()), ignored);
+      socket.close(ignored);
+      continue;
+    }
+    auto session = std::make_shared<ClientSession>(*this, std::move(socket));
+    session->handle_ = sessions_.add(session.get());
+    session->start();
+  }
+}
+
+void Worker::session_closed(ClientSession& session) {
+  sessions_.remove(session.handle_);
+  shared_.clients.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::refresh() {
+  config_.refresh();
+  commands_.refresh();
+  if (topology_.refresh()) reconcile_pools();
+}
+
+backend::ConnectionOptions Worker::connection_options(const topology::BackendState& b) const {
+  const config::Config& c = config();
+  backend::ConnectionOptions o;
+  o.host = b.address.host;
+  o.port = b.address.port;
+  o.connect_timeout = c.timeouts.connect;
+  o.command_timeout = c.timeouts.command;
+  o.tcp_keepalive = std::chrono::duration_cast<std::chrono::seconds>(c.listen.tcp_keepalive);
+  o.username = c.auth.backend.username;
+  o.password = c.auth.backend.password.value;
+  o.require_master = b.role == topology::Role::kMaster;
+  return o;
+}
+
+void Worker::reconcile_pools() {
+  const topology::TopologySnapshot& t = topology();
+  std::vector<bool> present(pools_.size(), false);
+  for (const auto& b : t.backends) {
+    if (b.id < present.size()) present[b.id] = true;
+    if (b.id < pools_.size() && pools_[b.id]) {
+      // A node's role decides whether its new connections must prove they reach a master.
+      auto options = connection_options(b);
+      if (options.require_master != pools_[b.id]->connection_options().require_master) {
+        pools_[b.id]->set_connection_options(options);
+      }
+    }
+  }
+  for (size_t id = 0; id < pools_.size(); ++id) {
+    if (pools_[id] && !present[id]) pools_[id].reset();  // closes its connections
+  }
+}
+
+backend::BackendPool* Worker::pool(size_t backend_index) {
+  const topology::TopologySnapshot& t = topology();
+  if (backend_index >= t.backends.size()) return nullptr;
+  const topology::BackendState& b = t.backends[backend_index];
+  if (b.id >= pools_.size()) pools_.resize(b.id + 1);
+  auto& p = pools_[b.id];
+  if (!p) {
+    const config::Config& c = config();
+    backend::PoolOptions po;
+    po.shared_connections = c.pool.connections_per_backend;
+    po.backoff_min = c.pool.reconnect_backoff_min;
+    po.backoff_max = c.pool.reconnect_backoff_max;
+    p = std::make_unique<backend::BackendPool>(io_.get_executor(), connection_options(b), po,
+                                               *this);
+  }
+  return p.get();
+}
+
+std::span<const uint32_t> Worker::outstanding() {
+  const topology::TopologySnapshot& t = topology();
+  outstanding_.resize(t.backends.size());
+  for (size_t i = 0; i < t.backends.size(); ++i) {
+    const auto id = t.backends[i].id;
+    outstanding_[i] =
+        id < pools_.size() && pools_[id] ? static_cast<uint32_t>(pools_[id]->outstanding()) : 0;
+  }
+  return outstanding_;
+}
+
+std::string Worker::take_buffer() {
+  if (free_buffers_.empty()) return std::string(kReadBufferSize, '\0');
+  std::string b = std::move(free_buffers_.back());
+  free_buffers_.pop_back();
+  return b;
+}
+
+void Worker::give_buffer(std::string&& buffer) {
+  if (buffer.size() == kReadBufferSize && free_buffers_.size() < kMaxFreeBuffers) {
+    free_buffers_.push_back(std::move(buffer));
+  }
+  buffer = std::string();
+}
+
+ClientSession* Worker::session_for(const backend::Tag& tag) const {
+  return sessions_.find(tag.session, tag.generation);
+}
+
+void Worker::on_reply(const backend::Tag& tag, const backend::Reply& reply) {
+  if (static_cast<TagKind>(tag.kind) == TagKind::kSwallow) return;
+  if (ClientSession* s = session_for(tag)) s->on_reply(tag, reply);
+}
+
+void Worker::on_failure(const backend::Tag& tag, errc why, bool sent) {
+  if (static_cast<TagKind>(tag.kind) == TagKind::kSwallow) return;
+  if (ClientSession* s = session_for(tag)) s->on_failure(tag, why, sent);
+}
+
+void Worker::on_push(const backend::Tag& owner, const backend::Reply& reply) {
+  if (ClientSession* s = session_for(owner)) s->on_push(reply);
+}
+
+void Worker::on_passthrough_closed(const backend::Tag& owner, errc why) {
+  if (ClientSession* s = session_for(owner)) s->on_passthrough_closed(why);
+}
+
+}  // namespace resplit::server

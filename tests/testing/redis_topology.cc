@@ -1,0 +1,152 @@
+#include "tests/testing/redis_topology.h"
+
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/testing/reply.h"
+
+namespace resplit::testkit {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPollInterval = 20ms;
+constexpr auto kQueryTimeout = 500ms;
+
+// A flat [field, value, field, value, ...] reply (SENTINEL MASTER, each SENTINEL REPLICAS entry).
+std::map<std::string, std::string> pairs_of(const Reply& reply) {
+  std::map<std::string, std::string> fields;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    fields[reply.elements[i].str] = reply.elements[i + 1].str;
+  }
+  return fields;
+}
+
+// Polls `state` (empty string = done) every kPollInterval until `timeout`; bounded in rounds too.
+template <typename State>
+::testing::AssertionResult poll_state(State state, std::chrono::milliseconds timeout,
+                                      std::string_view what) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const int max_rounds = static_cast<int>(timeout / kPollInterval) + 1;
+  std::string last;
+  for (int round = 0; round < max_rounds; ++round) {
+    last = state();
+    if (last.empty()) return ::testing::AssertionSuccess();
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return ::testing::AssertionFailure()
+         << what << " not reached within " << timeout.count() << " ms: " << last;
+}
+
+}  // namespace
+
+RedisTopology::RedisTopology(TopologyOptions options) : options_(std::move(options)) {
+  master_ = std::make_unique<RedisProcess>(RedisProcessOptions{
+      .name = "master", .args = options_.master_args, .start_timeout = options_.start_timeout});
+  const std::string master_port = std::to_string(master_->port());
+  for (size_t i = 0; i < options_.replicas; ++i) {
+    std::vector<std::string> args = {"--replicaof", RedisProcess::kHost, master_port};
+    args.insert(args.end(), options_.replica_args.begin(), options_.replica_args.end());
+    replicas_.push_back(std::make_unique<RedisProcess>(
+        RedisProcessOptions{.name = "replica" + std::to_string(i),
+                            .args = std::move(args),
+                            .start_timeout = options_.start_timeout}));
+  }
+  if (options_.sentinels == 0) return;
+  if (auto synced = wait_for_sync(options_.start_timeout); !synced) {
+    throw std::runtime_error(synced.message());
+  }
+  const int quorum =
+      options_.quorum > 0 ? options_.quorum : static_cast<int>(options_.sentinels / 2 + 1);
+  const std::string& name = options_.master_name;
+  std::vector<std::string> config = {
+      "sentinel monitor " + name + " " + RedisProcess::kHost + " " + master_port + " " +
+          std::to_string(quorum),
+      "sentinel down-after-milliseconds " + name + " " +
+          std::to_string(options_.down_after.count()),
+      "sentinel failover-timeout " + name + " " + std::to_string(options_.failover_timeout.count()),
+  };
+  for (size_t i = 0; i < options_.sentinels; ++i) {
+    sentinels_.push_back(std::make_unique<RedisProcess>(
+        RedisProcessOptions{.mode = RedisProcessOptions::Mode::kSentinel,
+                            .name = "sentinel" + std::to_string(i),
+                            .args = options_.sentinel_args,
+                            .sentinel_config = config,
+                            .start_timeout = options_.start_timeout}));
+  }
+}
+
+RedisTopology::~RedisTopology() { stop(); }
+
+std::vector<RedisProcess*> RedisTopology::processes() {
+  std::vector<RedisProcess*> all;
+  if (master_) all.push_back(master_.get());
+  for (auto& replica : replicas_) all.push_back(replica.get());
+  for (auto& sentinel : sentinels_) all.push_back(sentinel.get());
+  return all;
+}
+
+void RedisTopology::stop() { RedisProcess::stop_all(processes()); }
+
+::testing::AssertionResult RedisTopology::wait_for_sync(std::chrono::milliseconds timeout) {
+  return poll_state([this] { return sync_state(); }, timeout, "replication sync");
+}
+
+::testing::AssertionResult RedisTopology::wait_for_sentinels(std::chrono::milliseconds timeout) {
+  return poll_state(
+      [this] {
+        std::string state;
+        for (auto& sentinel : sentinels_) state += sentinel_state(*sentinel);
+        return state;
+      },
+      timeout, "Sentinel discovery");
+}
+
+std::string RedisTopology::sync_state() {
+  auto master = master_->client(kQueryTimeout).info("replication");
+  if (master["role"] != "master") return "master: role '" + master["role"] + "'";
+  const std::string& master_offset = master["master_repl_offset"];
+  std::string state;
+  for (auto& replica : replicas_) {
+    const std::string port = "port=" + std::to_string(replica->port()) + ",";
+    bool online = false;
+    for (const auto& [field, value] : master) {
+      online = online || (field.starts_with("slave") && value.find(port) != std::string::npos &&
+                          value.find("state=online") != std::string::npos);
+    }
+    auto info = replica->client(kQueryTimeout).info("replication");
+    if (!online || info["master_link_status"] != "up" ||
+        info["slave_repl_offset"] != master_offset) {
+      state += replica->name() + ": online at master=" + (online ? "yes" : "no") +
+               " link=" + info["master_link_status"] + " offset=" + info["slave_repl_offset"] +
+               " (master " + master_offset + "); ";
+    }
+  }
+  return state;
+}
+
+std::string RedisTopology::sentinel_state(RedisProcess& sentinel) {
+  RedisClient client = sentinel.client(kQueryTimeout);
+  auto master = pairs_of(client.command({"SENTINEL", "MASTER", options_.master_name}));
+  const std::string others = std::to_string(sentinels_.size() - 1);
+  const std::string replicas = std::to_string(replicas_.size());
+  std::string state;
+  if (master["flags"] != "master" || master["port"] != std::to_string(master_->port()) ||
+      master["num-other-sentinels"] != others || master["num-slaves"] != replicas) {
+    state = sentinel.name() + ": flags=" + master["flags"] + " port=" + master["port"] +
+            " other sentinels=" + master["num-other-sentinels"] + "/" + others +
+            " replicas=" + master["num-slaves"] + "/" + replicas + "; ";
+  }
+  Reply listed = client.command({"SENTINEL", "REPLICAS", options_.master_name});
+  for (const Reply& entry : listed.elements) {
+    auto fields = pairs_of(entry);
+    if (fields["flags"] != "slave") {
+      state += sentinel.name() + ": replica " + fields["name"] + " flags=" + fields["flags"] + "; ";
+    }
+  }
+  return state;
+}
+
+}  // namespace resplit::testkit
