@@ -55,7 +55,9 @@ Exclusion judge_replica(const ReplicaFacts& f, const LagLimits& limits) {
   return Exclusion::kNone;
 }
 
-ReplicaGate::ReplicaGate(uint32_t success_threshold) { set_success_threshold(success_threshold); }
+ReplicaGate::ReplicaGate(uint32_t success_threshold) {
+  set_success_threshold(success_threshold);
+}
 
 Exclusion ReplicaGate::update(Exclusion verdict) {
   if (verdict != Exclusion::kNone) {

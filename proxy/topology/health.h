@@ -44,9 +44,9 @@ class HealthTracker {
 
 // What one poll of a replica showed, measured against the current master.
 struct ReplicaFacts {
-  bool polled_ok = false;        // the latest poll answered in time
+  bool polled_ok = false;  // the latest poll answered in time
   Role role = Role::kUnknown;
-  bool follows_master = false;   // its master_replid is the current master's
+  bool follows_master = false;  // its master_replid is the current master's
   bool link_up = false;
   bool loading = false;
   bool sync_in_progress = false;

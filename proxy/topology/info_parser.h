@@ -3,13 +3,13 @@
 // never reads outside its input: a missing, negative or overflowing field is simply absent.
 #pragma once
 
+#include <hiredis/hiredis.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <hiredis/hiredis.h>
 
 #include "proxy/topology/snapshot.h"
 
@@ -19,9 +19,9 @@ namespace resplit::topology {
 struct ListedReplica {
   std::string ip;
   uint16_t port = 0;
-  std::string state;                   // "online", "wait_bgsave", "send_bulk", ...
-  std::optional<uint64_t> offset;      // the last offset the replica acknowledged
-  std::optional<uint64_t> ack_age;     // `lag=`: whole seconds since its last REPLCONF ACK
+  std::string state;                // "online", "wait_bgsave", "send_bulk", ...
+  std::optional<uint64_t> offset;   // the last offset the replica acknowledged
+  std::optional<uint64_t> ack_age;  // `lag=`: whole seconds since its last REPLCONF ACK
   friend bool operator==(const ListedReplica&, const ListedReplica&) = default;
 };
 
@@ -38,7 +38,7 @@ struct NodeInfo {
   // Replica side.
   std::string master_host;
   std::optional<uint16_t> master_port;
-  std::optional<bool> master_link_up;  // master_link_status:up|down
+  std::optional<bool> master_link_up;                 // master_link_status:up|down
   std::optional<int64_t> master_last_io_seconds_ago;  // -1 while the link is down
   std::optional<bool> master_sync_in_progress;
   std::optional<uint64_t> slave_repl_offset;       // processed (applied) offset

@@ -32,7 +32,9 @@ void LagTracker::record(time_point at, uint64_t master_offset) {
   samples_.push_back(Sample{at, master_offset});
 }
 
-void LagTracker::reset() { samples_.clear(); }
+void LagTracker::reset() {
+  samples_.clear();
+}
 
 std::optional<uint64_t> LagTracker::latest_offset() const {
   if (samples_.empty()) return std::nullopt;
@@ -100,10 +102,11 @@ std::optional<Lag> LagTracker::lag(uint64_t replica_offset, time_point sampled_a
   // written in between evenly over that time to estimate when it went past.
   const Sample& a = samples_[above - 1];
   const Sample& b = samples_[above];
-  const double fraction = static_cast<double>(replica_offset - a.offset) /
-                          static_cast<double>(b.offset - a.offset);
-  const auto passed = a.at + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(fraction * seconds_between(a.at, b.at)));
+  const double fraction =
+      static_cast<double>(replica_offset - a.offset) / static_cast<double>(b.offset - a.offset);
+  const auto passed =
+      a.at + std::chrono::duration_cast<Clock::duration>(
+                 std::chrono::duration<double>(fraction * seconds_between(a.at, b.at)));
   out.seconds = std::max(0.0, seconds_between(passed, sampled_at));
   return out;
 }

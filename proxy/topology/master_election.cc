@@ -13,7 +13,9 @@ const NodeView* find(std::span<const NodeView> nodes, std::optional<BackendId> i
   return nullptr;
 }
 
-bool says_master(const NodeView* n) { return n != nullptr && n->current && n->role == Role::kMaster; }
+bool says_master(const NodeView* n) {
+  return n != nullptr && n->current && n->role == Role::kMaster;
+}
 
 bool is_fenced(const ElectionState& state, const NodeView* n) {
   return n != nullptr && state.fenced == n->id;
@@ -86,8 +88,8 @@ ElectionOutcome elect_master(const ElectionState& state, std::span<const NodeVie
   ElectionOutcome out;
   out.state = state;
 
-  if (const NodeView* m = find(nodes, state.master); m != nullptr && m->current &&
-                                                      m->role != Role::kMaster) {
+  if (const NodeView* m = find(nodes, state.master);
+      m != nullptr && m->current && m->role != Role::kMaster) {
     out.state.master.reset();
     out.reason = "master_reports_replica";
     if (m->role == Role::kReplica) redirect(nodes, *m, out);

@@ -19,9 +19,9 @@ struct NodeView {
   std::string connected_ip;  // the peer IP of the monitor's connection, when connected
   bool current = false;      // its latest poll answered, so `role` is what it says now
   Role role = Role::kUnknown;
-  std::string replid;        // its master_replid
-  Address follows;           // replica: the master host and port it reports
-  bool link_up = false;      // replica: master_link_status:up
+  std::string replid;    // its master_replid
+  Address follows;       // replica: the master host and port it reports
+  bool link_up = false;  // replica: master_link_status:up
 };
 
 struct ElectionState {

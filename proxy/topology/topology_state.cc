@@ -17,9 +17,10 @@ NodeView view_of(BackendId id, const Address& address, bool last_ok,
   v.connected_ip = good->connected_ip;
   v.role = good->stated_role();
   v.replid = good->info.master_replid;
-  v.follows.host = !good->role.master_host.empty() ? good->role.master_host : good->info.master_host;
+  v.follows.host =
+      !good->role.master_host.empty() ? good->role.master_host : good->info.master_host;
   v.follows.port = good->role.master_port.value_or(good->info.master_port.value_or(0));
-  v.link_up = good->info.master_link_up.value_or(good->role.state == "connected");
+  v.link_up = good->link_up();
   return v;
 }
 
@@ -45,43 +46,27 @@ TopologyState::TopologyState(const Clock& clock, StateSettings settings)
 
 void TopologyState::set_settings(StateSettings settings) {
   settings_ = settings;
-  for (auto& [id, r] : records_) {
+  for (auto& [id, r] : backends_.records()) {
     r.health.set_thresholds(settings_.failure_threshold, settings_.success_threshold);
     r.gate.set_success_threshold(settings_.success_threshold);
   }
 }
 
 std::optional<BackendId> TopologyState::id_of(const Address& address) const {
-  auto it = ids_.find(address.to_string());
-  if (it == ids_.end()) return std::nullopt;
-  return it->second;
+  return backends_.id_of(address);
 }
 
 TopologyState::Record& TopologyState::ensure(const Address& address, std::string_view source) {
-  const std::string key = address.to_string();
-  auto [id_it, new_id] = ids_.try_emplace(key, next_id_);
-  if (new_id) ++next_id_;
-  const BackendId id = id_it->second;
-  auto it = records_.find(id);
-  if (it != records_.end()) return it->second;
-  Record r{.id = id,
-           .address = address,
-           .health = HealthTracker(settings_.failure_threshold, settings_.success_threshold),
-           .gate = ReplicaGate(settings_.success_threshold)};
-  log::info("backend_added", {{"id", id}, {"address", key}, {"source", source}});
-  return records_.emplace(id, std::move(r)).first->second;
+  return backends_.ensure(address, source, settings_.failure_threshold,
+                          settings_.success_threshold);
 }
 
 TopologyState::Record* TopologyState::find(std::optional<BackendId> id) {
-  if (!id) return nullptr;
-  auto it = records_.find(*id);
-  return it == records_.end() ? nullptr : &it->second;
+  return backends_.find(id);
 }
 
 const TopologyState::Record* TopologyState::find(std::optional<BackendId> id) const {
-  if (!id) return nullptr;
-  auto it = records_.find(*id);
-  return it == records_.end() ? nullptr : &it->second;
+  return backends_.find(id);
 }
 
 bool TopologyState::is_member(const Record& r) const {
@@ -90,15 +75,7 @@ bool TopologyState::is_member(const Record& r) const {
 }
 
 void TopologyState::prune() {
-  for (auto it = records_.begin(); it != records_.end();) {
-    if (is_member(it->second)) {
-      ++it;
-      continue;
-    }
-    log::info("backend_removed",
-              {{"id", it->first}, {"address", it->second.address.to_string()}});
-    it = records_.erase(it);
-  }
+  backends_.remove_unless([this](const Record& r) { return is_member(r); });
 }
 
 void TopologyState::set_master(std::optional<BackendId> id, std::string_view reason) {
@@ -157,7 +134,7 @@ void TopologyState::announce_master(const Address& address, std::string_view sou
 
 void TopologyState::set_replicas(const std::vector<WeightedAddress>& replicas,
                                  std::string_view source) {
-  for (auto& [id, r] : records_) r.in_replica_set = false;
+  for (auto& [id, r] : backends_.records()) r.in_replica_set = false;
   for (const WeightedAddress& w : replicas) {
     Record& r = ensure(w.address, source);
     r.in_replica_set = true;
@@ -201,8 +178,9 @@ void TopologyState::record(BackendId id, PollResult result) {
 
 void TopologyState::run_election() {
   std::vector<NodeView> views;
-  views.reserve(records_.size());
-  for (const auto& [id, r] : records_) views.push_back(view_of(id, r.address, r.last_ok, r.last_good));
+  views.reserve(backends_.records().size());
+  for (const auto& [id, r] : backends_.records())
+    views.push_back(view_of(id, r.address, r.last_ok, r.last_good));
   ElectionOutcome out = elect_master(election_, views);
   if (out.follow) {
     // The old master (or the candidate) names a node resplit does not poll yet: poll it, and let
@@ -251,7 +229,7 @@ void TopologyState::discover_from_master() {
     r.in_replica_set = true;
     r.last_listed = now;
   }
-  for (auto& [id, r] : records_) {
+  for (auto& [id, r] : backends_.records()) {
     if (r.in_replica_set && now - r.last_listed > settings_.refresh_interval) {
       r.in_replica_set = false;
     }
@@ -280,7 +258,7 @@ void TopologyState::judge(Record& r) {
   const Exclusion before = r.exclusion;
   if (is_master) {
     r.routable = r.health.up() && role == Role::kMaster;
-    r.exclusion = r.routable ? Exclusion::kNone
+    r.exclusion = r.routable                                ? Exclusion::kNone
                   : r.health.state() == Health::kRecovering ? Exclusion::kRecovering
                                                             : Exclusion::kUnreachable;
   } else if (r.fresh) {
@@ -290,7 +268,7 @@ void TopologyState::judge(Record& r) {
     if (r.last_good) {
       const NodeInfo& info = r.last_good->info;
       f.follows_master = !master_replid_.empty() && info.master_replid == master_replid_;
-      f.link_up = info.master_link_up.value_or(r.last_good->role.state == "connected");
+      f.link_up = r.last_good->link_up();
       f.loading = info.loading.value_or(false);
       f.sync_in_progress = info.master_sync_in_progress.value_or(false);
     }
@@ -301,11 +279,13 @@ void TopologyState::judge(Record& r) {
   }
   r.fresh = false;
   if (r.exclusion == before) return;
-  const std::string_view event = r.routable                      ? (is_master ? "master_routable" : "replica_routable")
-                                 : before == Exclusion::kNone ? (is_master ? "master_unroutable" : "replica_excluded")
-                                                              : "backend_exclusion_changed";
+  const std::string_view event = r.routable ? (is_master ? "master_routable" : "replica_routable")
+                                 : before == Exclusion::kNone
+                                     ? (is_master ? "master_unroutable" : "replica_excluded")
+                                     : "backend_exclusion_changed";
   const std::string address = r.address.to_string();
-  log::write(before == Exclusion::kNone && !r.routable ? log::Level::kWarn : log::Level::kInfo, event,
+  log::write(before == Exclusion::kNone && !r.routable ? log::Level::kWarn : log::Level::kInfo,
+             event,
              {{"id", r.id},
               {"address", address},
               {"from", to_string(before)},
@@ -318,37 +298,15 @@ void TopologyState::evaluate() {
   run_election();
   feed_master_sample();
   discover_from_master();
-  for (auto& [id, r] : records_) judge(r);
+  for (auto& [id, r] : backends_.records()) judge(r);
   prune();
 }
 
 TopologySnapshot TopologyState::build() const {
   TopologySnapshot s;
-  s.backends.reserve(records_.size());
-  for (const auto& [id, r] : records_) {
-    BackendState b;
-    b.id = id;
-    b.address = r.address;
-    b.weight = r.weight;
-    b.reachable = r.last_ok;
-    b.routable = r.routable;
-    b.exclusion = r.exclusion;
-    b.lag_bytes = r.lag.bytes;
-    b.lag_seconds = r.lag.seconds;
-    b.ack_age_seconds = static_cast<double>(r.ack_age.value_or(0));
-    b.listed_by_master = r.ack_age.has_value();
-    b.consecutive_failures = r.health.consecutive_failures();
-    b.poll_errors = r.poll_errors;
-    if (r.last_good) {
-      const PollResult& p = *r.last_good;
-      b.role = p.stated_role();
-      b.offset = p.offset().value_or(0);
-      b.link_up = p.info.master_link_up.value_or(p.role.state == "connected");
-      b.loading = p.info.loading.value_or(false);
-      b.sync_in_progress = p.info.master_sync_in_progress.value_or(false);
-      b.redis_version = p.redis_version.empty() ? p.info.redis_version : p.redis_version;
-      b.databases = p.databases.value_or(0);
-    }
+  s.backends.reserve(backends_.records().size());
+  for (const auto& [id, r] : backends_.records()) {
+    BackendState b = r.state();
     const size_t index = s.backends.size();
     if (election_.master == id) {
       s.master = index;
@@ -365,8 +323,8 @@ TopologySnapshot TopologyState::build() const {
 
 std::vector<std::pair<BackendId, Address>> TopologyState::members() const {
   std::vector<std::pair<BackendId, Address>> out;
-  out.reserve(records_.size());
-  for (const auto& [id, r] : records_) out.emplace_back(id, r.address);
+  out.reserve(backends_.records().size());
+  for (const auto& [id, r] : backends_.records()) out.emplace_back(id, r.address);
   return out;
 }
 

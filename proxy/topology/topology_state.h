@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +11,7 @@
 
 #include "proxy/base/clock.h"
 #include "proxy/config/config.h"
+#include "proxy/topology/backend_registry.h"
 #include "proxy/topology/health.h"
 #include "proxy/topology/lag_tracker.h"
 #include "proxy/topology/master_election.h"
@@ -65,25 +65,7 @@ class TopologyState {
   std::optional<BackendId> id_of(const Address& address) const;
 
  private:
-  struct Record {
-    BackendId id = 0;
-    Address address;
-    uint32_t weight = 1;
-    bool configured_master = false;
-    bool in_replica_set = false;
-    Clock::time_point last_listed{};  // discovery by master: last time the master listed it
-    HealthTracker health;
-    ReplicaGate gate;
-    std::optional<PollResult> last_good;
-    bool last_ok = false;
-    bool fresh = false;  // a poll arrived that evaluate() has not judged yet
-    uint64_t poll_errors = 0;
-    std::string last_error;
-    Lag lag;
-    std::optional<uint64_t> ack_age;
-    bool routable = false;
-    Exclusion exclusion = Exclusion::kUnreachable;
-  };
+  using Record = BackendRecord;
 
   Record& ensure(const Address& address, std::string_view source);
   Record* find(std::optional<BackendId> id);
@@ -98,9 +80,7 @@ class TopologyState {
 
   const Clock& clock_;
   StateSettings settings_;
-  std::map<std::string, BackendId> ids_;  // address -> id, kept for ever so ids are never reused
-  BackendId next_id_ = 1;
-  std::map<BackendId, Record> records_;
+  BackendRegistry backends_;
   std::optional<Address> configured_master_;
   ElectionState election_;
   std::optional<BackendId> last_master_;  // the last non-empty master, to count changes

@@ -1,8 +1,8 @@
 #include "proxy/topology/health.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace resplit::topology {
 namespace {
@@ -26,14 +26,14 @@ char letter(Health h) {
 
 TEST(HealthTrackerTest, Hysteresis) {
   const HealthCase cases[] = {
-      {3, 2, "++", "RU"},                // starts down: needs two good polls
-      {3, 2, "++--+", "RUUUU"},          // two failures are not enough to leave
-      {3, 2, "++---", "RUUUD"},          // the third in a row is
-      {3, 2, "++--+--", "RUUUUUU"},      // a good poll resets the count
-      {3, 2, "++---+-+", "RUUUDRDR"},    // a failure while recovering: down again
+      {3, 2, "++", "RU"},              // starts down: needs two good polls
+      {3, 2, "++--+", "RUUUU"},        // two failures are not enough to leave
+      {3, 2, "++---", "RUUUD"},        // the third in a row is
+      {3, 2, "++--+--", "RUUUUUU"},    // a good poll resets the count
+      {3, 2, "++---+-+", "RUUUDRDR"},  // a failure while recovering: down again
       {3, 2, "++---++", "RUUUDRU"},
-      {1, 1, "+-+-", "UDUD"},            // thresholds of one: no hysteresis
-      {0, 0, "+-", "UD"},                // zero is treated as one
+      {1, 1, "+-+-", "UDUD"},  // thresholds of one: no hysteresis
+      {0, 0, "+-", "UD"},      // zero is treated as one
       {2, 3, "+++--+++", "RRUUDRRU"},
   };
   for (const HealthCase& c : cases) {
@@ -90,8 +90,7 @@ TEST(JudgeReplicaTest, EachReasonInOrder) {
       {"link down", [](ReplicaFacts& f) { f.link_up = false; }, Exclusion::kLinkDown},
       {"loading", [](ReplicaFacts& f) { f.loading = true; }, Exclusion::kLoading},
       {"syncing", [](ReplicaFacts& f) { f.sync_in_progress = true; }, Exclusion::kSyncing},
-      {"other master", [](ReplicaFacts& f) { f.follows_master = false; },
-       Exclusion::kWrongMaster},
+      {"other master", [](ReplicaFacts& f) { f.follows_master = false; }, Exclusion::kWrongMaster},
       {"seconds", [](ReplicaFacts& f) { f.lag_seconds = 1.01; }, Exclusion::kLagSeconds},
       {"seconds at limit", [](ReplicaFacts& f) { f.lag_seconds = 1.0; }, Exclusion::kNone},
       {"bytes", [](ReplicaFacts& f) { f.lag_bytes = 1001; }, Exclusion::kLagBytes},
@@ -139,12 +138,12 @@ TEST(ReplicaGateTest, LeavesAtOnceAndReturnsAfterThreshold) {
     Exclusion published;
   };
   const Step steps[] = {
-      {Exclusion::kNone, Exclusion::kRecovering},        // new replica: earns its place
+      {Exclusion::kNone, Exclusion::kRecovering},  // new replica: earns its place
       {Exclusion::kNone, Exclusion::kNone},
       {Exclusion::kNone, Exclusion::kNone},
       {Exclusion::kLagSeconds, Exclusion::kLagSeconds},  // one bad poll: out at once
       {Exclusion::kNone, Exclusion::kRecovering},
-      {Exclusion::kLagBytes, Exclusion::kLagBytes},      // bad again while recovering
+      {Exclusion::kLagBytes, Exclusion::kLagBytes},  // bad again while recovering
       {Exclusion::kNone, Exclusion::kRecovering},
       {Exclusion::kNone, Exclusion::kNone},
       {Exclusion::kUnreachable, Exclusion::kUnreachable},

@@ -1,9 +1,9 @@
 #include "proxy/topology/info_parser.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "tests/topology/resp_testdata.h"
 
@@ -138,9 +138,9 @@ TEST(InfoParserTest, ListedReplicaFields) {
   // Fields in another order, unknown fields, missing lag.
   EXPECT_EQ(parse_listed_replica("port=7000,extra=1,ip=::1,offset=5"),
             (ListedReplica{"::1", 7000, "", 5, std::nullopt}));
-  EXPECT_FALSE(parse_listed_replica("ip=10.0.0.7,state=online"));     // no port
-  EXPECT_FALSE(parse_listed_replica("port=6379,state=online"));       // no ip
-  EXPECT_FALSE(parse_listed_replica("ip=a,port=0"));                  // port 0
+  EXPECT_FALSE(parse_listed_replica("ip=10.0.0.7,state=online"));  // no port
+  EXPECT_FALSE(parse_listed_replica("port=6379,state=online"));    // no ip
+  EXPECT_FALSE(parse_listed_replica("ip=a,port=0"));               // port 0
   EXPECT_FALSE(parse_listed_replica("ip=a,port=-1"));
   EXPECT_FALSE(parse_listed_replica(""));
   EXPECT_FALSE(parse_listed_replica(",,,="));
@@ -230,11 +230,10 @@ TEST(RoleParserTest, MalformedEntriesAreSkippedOrAbsent) {
   // A master whose offset is not a number and whose replica list has broken entries.
   std::optional<RoleInfo> role = role_of(array({
       bulk("master"), bulk("x"),
-      array({array({bulk("10.0.0.1"), bulk("6379"), bulk("17")}),  // good
-             array({bulk("10.0.0.2")}),                             // short
-             bulk("not an entry"),
-             array({bulk(""), bulk("6379"), bulk("1")}),            // empty host
-             array({bulk("10.0.0.3"), bulk("99999"), bulk("1")}),   // bad port
+      array({array({bulk("10.0.0.1"), bulk("6379"), bulk("17")}),               // good
+             array({bulk("10.0.0.2")}),                                         // short
+             bulk("not an entry"), array({bulk(""), bulk("6379"), bulk("1")}),  // empty host
+             array({bulk("10.0.0.3"), bulk("99999"), bulk("1")}),               // bad port
              array({bulk("10.0.0.4"), integer(6380), integer(-1)})}),  // integers; no offset
   }));
   ASSERT_TRUE(role);

@@ -1,9 +1,9 @@
 #include "proxy/topology/master_election.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace resplit::topology {
 namespace {
@@ -41,101 +41,108 @@ struct Case {
   std::optional<Address> follow = std::nullopt;
 };
 
-std::string text(std::optional<BackendId> id) { return id ? std::to_string(*id) : "none"; }
+ElectionState st(std::optional<BackendId> master, std::optional<BackendId> candidate,
+                 std::optional<BackendId> fenced = std::nullopt) {
+  return ElectionState{master, candidate, fenced};
+}
+
+std::string text(std::optional<BackendId> id) {
+  return id ? std::to_string(*id) : "none";
+}
 
 TEST(MasterElectionTest, Table) {
   const Case cases[] = {
       {"announced candidate verified by its ROLE",
-       {std::nullopt, 1},
+       st(std::nullopt, 1),
        {master(1, 7000, "A"), replica(2, 7001, 7000, "A")},
-       {1, std::nullopt}},
+       st(1, std::nullopt)},
       {"candidate not answering yet: wait",
-       {std::nullopt, 1},
+       st(std::nullopt, 1),
        {silent(master(1, 7000, "A")), replica(2, 7001, 7000, "A")},
-       {std::nullopt, 1}},
+       st(std::nullopt, 1)},
       {"candidate says replica: the master it follows (by replid) takes over",
-       {std::nullopt, 1},
+       st(std::nullopt, 1),
        {replica(1, 7000, 7002, "B"), master(2, 7002, "B")},
-       {2, std::nullopt}},
+       st(2, std::nullopt)},
       {"candidate says replica of a known node that is no master yet: that node is the candidate",
-       {std::nullopt, 1},
+       st(std::nullopt, 1),
        {replica(1, 7000, 7002, "own", false), replica(2, 7002, 7003, "own2", false)},
-       {std::nullopt, 2}},
+       st(std::nullopt, 2)},
       {"master healthy: nothing moves",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {master(1, 7000, "A"), replica(2, 7001, 7000, "A")},
-       {1, std::nullopt}},
+       st(1, std::nullopt)},
       {"demoted master: the node it follows by replid is master",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {replica(1, 7000, 7001, "B"), master(2, 7001, "B"), replica(3, 7002, 7000, "B")},
-       {2, std::nullopt}},
+       st(2, std::nullopt)},
       {"demoted master follows a known node by address that is still a replica",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {replica(1, 7000, 7001, "x", false), replica(2, 7001, 7009, "y", false)},
-       {std::nullopt, 2}},
+       st(std::nullopt, 2)},
       {"demoted master follows an unknown address: follow it",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {replica(1, 7000, 7777, "x", false), replica(2, 7001, 7000, "A")},
-       {std::nullopt, std::nullopt},
+       st(std::nullopt, std::nullopt),
        Address{"127.0.0.1", 7777}},
       {"master says neither master nor replica: cleared",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {[] {
-          NodeView n = master(1, 7000, "A");
-          n.role = Role::kUnknown;
-          return n;
-        }()},
-       {std::nullopt, std::nullopt}},
+         NodeView n = master(1, 7000, "A");
+         n.role = Role::kUnknown;
+         return n;
+       }()},
+       st(std::nullopt, std::nullopt)},
       {"master silent, replicas follow another master: it takes over",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {silent(master(1, 7000, "A")), master(2, 7001, "B"), replica(3, 7002, 7001, "B")},
-       {2, std::nullopt}},
+       st(2, std::nullopt)},
       {"master silent, replicas still follow it: it stays",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {silent(master(1, 7000, "A")), replica(2, 7001, 7000, "A"), replica(3, 7002, 7000, "A")},
-       {1, std::nullopt}},
+       st(1, std::nullopt)},
       {"master answering as master: a promoted stray with followers does not take over",
-       {1, std::nullopt},
+       st(1, std::nullopt),
        {master(1, 7000, "A"), master(2, 7001, "B"), replica(3, 7002, 7001, "B")},
-       {1, std::nullopt}},
+       st(1, std::nullopt)},
       {"no master, two masters with one follower each: a tie elects none",
-       {std::nullopt, std::nullopt},
+       st(std::nullopt, std::nullopt),
        {master(1, 7000, "A"), master(2, 7001, "B"), replica(3, 7002, 7000, "A"),
         replica(4, 7003, 7001, "B")},
-       {std::nullopt, std::nullopt}},
+       st(std::nullopt, std::nullopt)},
       {"no master: the master most replicas follow",
-       {std::nullopt, std::nullopt},
+       st(std::nullopt, std::nullopt),
        {master(1, 7000, "A"), master(2, 7001, "B"), replica(3, 7002, 7000, "A"),
         replica(4, 7003, 7001, "B"), replica(5, 7004, 7001, "B")},
-       {2, std::nullopt}},
+       st(2, std::nullopt)},
       {"replicas with their link down elect nobody",
-       {std::nullopt, std::nullopt},
+       st(std::nullopt, std::nullopt),
        {master(1, 7000, "A"), replica(2, 7001, 7000, "A", false)},
-       {std::nullopt, std::nullopt}},
+       st(std::nullopt, std::nullopt)},
       {"a node that says replica is never master, however many follow it",
-       {std::nullopt, std::nullopt},
+       st(std::nullopt, std::nullopt),
        {replica(1, 7000, 7009, "A"), replica(2, 7001, 7000, "A"), replica(3, 7002, 7000, "A")},
-       {std::nullopt, std::nullopt}},
+       st(std::nullopt, std::nullopt)},
       {"candidate equal to master is dropped",
-       {1, 1},
+       st(1, 1),
        {master(1, 7000, "A")},
-       {1, std::nullopt}},
+       st(1, std::nullopt)},
       {"fenced old master is not re-elected through the candidate it was announced over",
-       {std::nullopt, 2, 1},
+       st(std::nullopt, 2, 1),
        {master(1, 7000, "A"), replica(2, 7001, 7000, "A"), replica(3, 7002, 7000, "A")},
-       {std::nullopt, 2, 1}},
+       st(std::nullopt, 2, 1)},
       {"fenced old master is not elected by its followers",
-       {std::nullopt, std::nullopt, 1},
+       st(std::nullopt, std::nullopt, 1),
        {master(1, 7000, "A"), replica(2, 7001, 7000, "A")},
-       {std::nullopt, std::nullopt, 1}},
+       st(std::nullopt, std::nullopt, 1)},
       {"a verified candidate lifts the fence",
-       {std::nullopt, 2, 1},
+       st(std::nullopt, 2, 1),
        {master(1, 7000, "A"), master(2, 7001, "B")},
-       {2, std::nullopt, std::nullopt}},
+       st(2, std::nullopt, std::nullopt)},
       {"announced candidate wins over a master still answering as master",
-       {1, 2},
+       st(1, 2),
        {master(1, 7000, "A"), master(2, 7001, "B")},
-       {2, std::nullopt}},
+       st(2, std::nullopt)},
   };
   for (const Case& c : cases) {
     const ElectionOutcome out = elect_master(c.before, c.nodes);
@@ -143,12 +150,18 @@ TEST(MasterElectionTest, Table) {
     EXPECT_EQ(text(out.state.candidate), text(c.after.candidate)) << c.name;
     EXPECT_EQ(text(out.state.fenced), text(c.after.fenced)) << c.name;
     EXPECT_EQ(out.follow.has_value(), c.follow.has_value()) << c.name;
-    if (out.follow && c.follow) EXPECT_EQ(*out.follow, *c.follow) << c.name;
-    if (!(out.state == c.before)) EXPECT_FALSE(out.reason.empty()) << c.name;
+    if (out.follow && c.follow) {
+      EXPECT_EQ(*out.follow, *c.follow) << c.name;
+    }
+    if (!(out.state == c.before)) {
+      EXPECT_FALSE(out.reason.empty()) << c.name;
+    }
     // Whatever happens, the master is a node whose ROLE says master right now.
     if (out.state.master && out.state.master != c.before.master) {
       for (const NodeView& n : c.nodes) {
-        if (n.id == *out.state.master) EXPECT_TRUE(n.current && n.role == Role::kMaster) << c.name;
+        if (n.id == *out.state.master) {
+          EXPECT_TRUE(n.current && n.role == Role::kMaster) << c.name;
+        }
       }
     }
   }
@@ -176,7 +189,7 @@ TEST(MasterElectionTest, DemotedMasterFollowedByIpOnKubernetes) {
   promoted.address = Address{"redis-1.redis", 6379};
   promoted.connected_ip = "10.0.0.11";
   const std::vector<NodeView> nodes = {old, promoted};
-  const ElectionOutcome out = elect_master(ElectionState{1, std::nullopt}, nodes);
+  const ElectionOutcome out = elect_master(st(1, std::nullopt), nodes);
   EXPECT_EQ(out.state.master, 2u);
   EXPECT_FALSE(out.follow);
 }

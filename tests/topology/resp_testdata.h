@@ -2,15 +2,15 @@
 // builders for hand-made ones, parsed with hiredis as the monitor's connection parses them.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 namespace resplit::topology::testdata {
 
@@ -54,7 +54,9 @@ inline std::string captured_info(std::string_view name) {
 inline std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
-inline std::string integer(long long v) { return ":" + std::to_string(v) + "\r\n"; }
+inline std::string integer(long long v) {
+  return ":" + std::to_string(v) + "\r\n";
+}
 inline std::string array(std::initializer_list<std::string> items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
   for (const std::string& item : items) out += item;

@@ -187,7 +187,8 @@ TEST_F(TopologyStateTest, ReplicaOfAnotherHistoryIsWrongMaster) {
   for (int i = 0; i < 2; ++i) {
     state_.record(id(kMaster), master_poll(100));
     state_.record(id(kReplicaA), replica_poll(100));
-    state_.record(id(kReplicaB), replica_poll(100, kMaster, "2222222222222222222222222222222222222222"));
+    state_.record(id(kReplicaB),
+                  replica_poll(100, kMaster, "2222222222222222222222222222222222222222"));
     state_.evaluate();
   }
   const TopologySnapshot s = state_.build();
