@@ -85,6 +85,9 @@ TEST_F(MonitorIntegrationTest, BothReplicasRoutableAfterSync) {
 
 TEST_F(MonitorIntegrationTest, PausedReplicaLeavesAndReturns) {
   auto config = static_config();
+  // On a busy two-core machine a healthy replica can fall a megabyte behind for a moment under
+  // this load; the pause must be what takes it out, so only the one-second limit applies.
+  config->routing.max_replication_lag_bytes = 0;
   MonitorHarness h(config);
   ASSERT_TRUE(h.wait_for([&](const TopologySnapshot& t) { return all_routable(t); }, 5s));
   const Address paused = address_of(replica(1));
@@ -94,8 +97,9 @@ TEST_F(MonitorIntegrationTest, PausedReplicaLeavesAndReturns) {
   const auto writing_since = SteadyClock::now();
   Writer writer(master().port());
   std::this_thread::sleep_for(1s);
-  SnapshotPtr healthy = h.snapshot();
-  ASSERT_TRUE(routable_replica(*healthy, paused)) << "the replica left under load alone";
+  ASSERT_TRUE(h.wait_for([&](const TopologySnapshot& t) { return routable_replica(t, paused); },
+                         2s))
+      << "the replica is out of rotation under load alone";
 
   const auto paused_at = SteadyClock::now();
   replica(1).pause();
