@@ -223,7 +223,8 @@ uint64_t Connection::probe_after_writes() {
 }
 
 uint64_t Connection::probe_now() {
-  if (last_queued_probe_ && !probe_wanted_) return probes_queued_;
+  // A probe still unanswered at the end of the queue serves: it runs after everything before now.
+  if (last_queued_probe_ && !probe_wanted_ && probes_done_ < probes_queued_) return probes_queued_;
   if (probe_wanted_ || state_ != State::kReady) {
     // A deferred probe is due anyway: queue it here, where it also serves the caller.
     probe_wanted_ = true;

@@ -23,34 +23,36 @@ Route master_route(const TopologySnapshot& t, Destination d, Reason r) {
   return to(d, r, *t.master);
 }
 
-// A read: replicas or master per read_policy, honouring read-your-writes.
+// A read: replicas or master per read_policy, honouring read-your-writes. `d` is kReplica for
+// shared connections (the master then serves as kMaster) or kPinned.
 Route read_route(const TopologySnapshot& t, const SessionState& s, const Policy& p,
                  const Load& load, Destination d, Reason reason) {
+  const Destination on_master = d == Destination::kReplica ? Destination::kMaster : d;
   const bool master_ok = master_usable(t);
-  if (p.read_policy == ReadPolicy::kMaster) return master_route(t, d, reason);
-  if (p.read_policy == ReadPolicy::kPreferMaster && master_ok) return to(d, reason, *t.master);
+  if (p.read_policy == ReadPolicy::kMaster) return master_route(t, on_master, reason);
+  if (p.read_policy == ReadPolicy::kPreferMaster && master_ok) {
+    return to(on_master, reason, *t.master);
+  }
 
   const bool ryw = p.read_your_writes && (s.write_in_flight || s.min_replica_offset > 0);
-  if (ryw && s.write_in_flight) {
+  if (ryw && s.write_in_flight && (master_ok || p.read_policy != ReadPolicy::kReplica)) {
     // The write's offset is not known yet; only the master is sure to have it.
-    if (master_ok || p.read_policy != ReadPolicy::kReplica) {
-      return master_route(t, d, Reason::kReadYourWrites);
-    }
+    return master_route(t, on_master, Reason::kReadYourWrites);
   }
   const uint64_t min_offset = p.read_your_writes ? s.min_replica_offset : 0;
   const bool include_master = p.read_policy == ReadPolicy::kAny && master_ok;
   const size_t pick = choose_replica(t, min_offset, p.selection, load, include_master);
   if (pick != kNoBackend) {
-    const bool master_picked = t.master && pick == *t.master && d == Destination::kReplica;
-    return to(master_picked ? Destination::kMaster : d, reason, pick);
+    return to(t.master && pick == *t.master ? on_master : d, reason, pick);
   }
-  const bool replicas_exist = !t.routable_replicas.empty();
-  if (ryw && replicas_exist) return master_route(t, d, Reason::kReadYourWrites);
+  if (ryw && !t.routable_replicas.empty()) {
+    return master_route(t, on_master, Reason::kReadYourWrites);
+  }
   if (p.read_policy == ReadPolicy::kReplica) {
     return error(text::kNoRoutableReplica, Reason::kNoReplica);
   }
-  if (!t.master) return to(d, Reason::kNoMaster);
-  return to(d, Reason::kReadFallbackNoReplica, *t.master);
+  if (!t.master) return to(on_master, Reason::kNoMaster);
+  return to(on_master, Reason::kReadFallbackNoReplica, *t.master);
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ asio::awaitable<void> ClientSession::read_loop() {
     while (!process_input()) {
       // Parked: the next command needs the session's earlier commands answered first.
       reader_parked_ = true;
-      reader_wake_.expires_at(std::chrono::steady_clock::time_point::max());
+      reader_wake_.expires_at(wake_at_);
+      wake_at_ = std::chrono::steady_clock::time_point::max();
       co_await reader_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       reader_parked_ = false;
       if (closed_ || closing_) co_return;
@@ -106,9 +107,16 @@ asio::awaitable<void> ClientSession::read_loop() {
   }
 }
 
+std::chrono::steady_clock::duration ClientSession::idle_for(
+    std::chrono::steady_clock::time_point now) const {
+  if (state_.subscribed || state_.monitoring || !queue_.idle()) return {};
+  return now - last_command_;
+}
+
 // Returns false when parked (some input is left unprocessed on purpose).
 bool ClientSession::process_input() {
   worker_.refresh();
+  last_command_ = std::chrono::steady_clock::now();
   while (in_begin_ < in_end_ && !closing_ && !closed_) {
     if (hold_until_idle_) {
       if (!queue_.idle()) return false;

@@ -21,6 +21,7 @@
 
 #include "proxy/backend/connection.h"
 #include "proxy/backend/reply_sink.h"
+#include "proxy/base/ring.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
 #include "proxy/server/local_commands.h"
@@ -31,6 +32,11 @@
 namespace resplit::server {
 
 class Worker;
+
+// Bits of a backend tag's `aux` for a session's commands.
+inline constexpr uint32_t kAuxExec = 1;         // EXEC: a SELECT inside MULTI takes effect
+inline constexpr uint32_t kAuxWrite = 2;        // read-your-writes: may have written on the master
+inline constexpr uint32_t kAuxResendable = 4;   // a master-bound write kept for a refusal
 
 // What a backend tag's `kind` means for a session.
 enum class TagKind : uint32_t {
@@ -59,9 +65,27 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void on_passthrough_closed(errc why);
 
   uint64_t id() const { return id_; }
+  // How long the client has been idle, as Redis's `timeout` counts it: clients waiting on a
+  // blocking command, subscribed or monitoring are never idle.
+  std::chrono::steady_clock::duration idle_for(std::chrono::steady_clock::time_point now) const;
 
  private:
   enum class Step { kNext, kPark, kStop };
+  struct SentWrite {
+    ReplyQueue::Seq seq = 0;
+    uint32_t backend_id = 0;
+    size_t offset = 0;
+    size_t size = 0;
+    bool done = false;
+  };
+  struct HeldWrite {
+    ReplyQueue::Seq seq = 0;
+    uint32_t refused_by = 0;
+    std::string refusal;  // the reply the client gets if no master takes the write in time
+    std::chrono::steady_clock::time_point since;
+    uint64_t topology_version = 0;
+  };
+
   enum class Channel : uint8_t { kNone, kShared, kPinned };
   enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext };
 
@@ -100,12 +124,22 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void reset_session_facts();
   local::ClientFacts facts() const;
 
+  // Writes across a failover (session_failover.cc).
+  Step wait_for_master();
+  static bool is_refusal(std::string_view error);
+  void remember_write(ReplyQueue::Seq seq, uint32_t backend_id, std::string_view bytes);
+  SentWrite* find_write(ReplyQueue::Seq seq);
+  void forget_write(ReplyQueue::Seq seq);
+  void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
+  bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
+  boost::asio::awaitable<void> resend_loop();
+
   // Read-your-writes and WAIT (session_consistency.cc).
   void note_write_sent(backend::Connection& connection, bool pinned);
   void note_write_answered();
   void refresh_consistency();
   bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);
-  bool finish_probed_read(const backend::Tag& tag);
+  bool finish_probed_read(const backend::Tag& tag, const backend::Reply& reply);
   size_t replicas_at(uint64_t offset);
   void probe_replicas();
   boost::asio::awaitable<void> wait_loop(ReplyQueue::Seq seq, int64_t wanted,
@@ -176,7 +210,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint64_t stale_probed_reads_ = 0;
   bool hold_until_idle_ = false;  // WAIT: later commands run only after it returns
 
+  // Writes across a failover (session_failover.cc): master-bound writes are kept until answered;
+  // those the master refused unrun are held for the next master.
+  Ring<SentWrite> sent_writes_;
+  std::string resend_bytes_;
+  std::vector<HeldWrite> held_writes_;
+  bool resend_running_ = false;
+  std::chrono::steady_clock::time_point no_master_since_{};
+  std::chrono::steady_clock::time_point wake_at_ = std::chrono::steady_clock::time_point::max();
+
   friend class Worker;
+
 };
 
 }  // namespace resplit::server

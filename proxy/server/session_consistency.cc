@@ -121,7 +121,7 @@ bool ClientSession::try_probed_read(const routing::Classified& c, const resp::Fr
   return true;
 }
 
-bool ClientSession::finish_probed_read(const backend::Tag& t) {
+bool ClientSession::finish_probed_read(const backend::Tag& t, const backend::Reply& reply) {
   auto it = retries_.find(t.seq);
   if (it == retries_.end()) return false;
   Retry retry = std::move(it->second);
@@ -132,7 +132,8 @@ bool ClientSession::finish_probed_read(const backend::Tag& t) {
   backend::Connection* from = pool != nullptr ? pool->shared(handle_.index) : nullptr;
   const bool fresh =
       from != nullptr && from->probe_ok() && from->probe_offset() >= retry.required_offset;
-  if (fresh) return false;  // deliver the replica's answer
+  // A *_RO script the replica never loaded is the master's to run, as with any NOSCRIPT.
+  if (fresh && !reply.error_text().starts_with("NOSCRIPT")) return false;  // deliver it
   const auto& topology = worker_.topology();
   if (topology.master) {
     if (backend::Connection* master = shared_connection(*topology.master)) {

@@ -17,9 +17,6 @@ using routing::LocalCommand;
 
 namespace {
 
-constexpr uint32_t kAuxExec = 1;
-constexpr uint32_t kAuxWrite = 2;  // read-your-writes: this command may have written on the master
-
 // Anything sent to the master except reads may write (conservative: MULTI, EXEC, scripts, unknown).
 bool may_write(routing::CommandKind kind) {
   return kind != CommandKind::kRead && kind != CommandKind::kScriptRead;
@@ -89,6 +86,8 @@ bool ClientSession::send_bytes(backend::Connection& connection, std::string_view
 }
 
 ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
+  // Writes held for the next master go first; nothing the client sent later may overtake them.
+  if (!held_writes_.empty()) return Step::kPark;
   const auto args = frame.args;
   const routing::Classified c = routing::classify(worker_.commands(), args);
   const bool passthrough = state_.subscribed || state_.monitoring;
@@ -146,10 +145,8 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
 ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
                                                   const routing::Classified& c,
                                                   const resp::Frame& frame) {
-  if (route.backend == routing::kNoBackend) {
-    reply_now(text::kNoMaster);
-    return Step::kNext;
-  }
+  if (route.backend == routing::kNoBackend) return wait_for_master();
+  no_master_since_ = {};
   // Leaving a pinned connection: its commands must be answered before others overtake them.
   if (channel_ == Channel::kPinned && !queue_.idle()) return Step::kPark;
 
@@ -176,7 +173,11 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   if (kind == TagKind::kScriptRead) {
     retries_.emplace(seq, Retry{std::string(bytes), 0, topology.backends[backend].id});
   }
-  if (!on_replica && may_write(c.kind)) aux = kAuxWrite;
+  if (!on_replica && may_write(c.kind)) {
+    aux = kAuxResendable;
+    if (worker_.config().routing.read_your_writes) aux |= kAuxWrite;
+    remember_write(seq, topology.backends[backend].id, bytes);
+  }
   if (send_bytes(*connection, bytes, seq, kind, aux, true) && (aux & kAuxWrite)) {
     note_write_sent(*connection, false);
   }
@@ -218,10 +219,11 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
                                                   const resp::Frame& frame) {
   if (!pinned_) {
     if (route.backend == routing::kNoBackend) {
-      reply_now(route.reason == routing::Reason::kNoReplica ? text::kNoRoutableReplica
-                                                             : text::kNoMaster);
+      if (route.reason == routing::Reason::kNoMaster) return wait_for_master();
+      reply_now(text::kNoRoutableReplica);
       return Step::kNext;
     }
+    no_master_since_ = {};
     if (channel_ == Channel::kShared && !queue_.idle()) return Step::kPark;
     backend::BackendPool* pool = worker_.pool(route.backend);
     pinned_ = pool != nullptr ? pool->acquire_pinned() : nullptr;
@@ -325,8 +327,15 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
   if (t.aux & kAuxWrite) note_write_answered();
+  if (t.aux & kAuxResendable) {
+    if (reply.is_error() && is_refusal(reply.error_text())) {
+      hold_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
+      return;
+    }
+    forget_write(t.seq);
+  }
   if (kind == TagKind::kProbedRead) {
-    if (finish_probed_read(t)) return;
+    if (finish_probed_read(t, reply)) return;
   } else if (kind == TagKind::kScriptRead) {
     auto it = retries_.find(t.seq);
     if (it != retries_.end()) {
@@ -357,6 +366,13 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
   if (t.aux & kAuxWrite) note_write_answered();
+  if (t.aux & kAuxResendable) {
+    if (!sent) {
+      hold_for_master(t.seq, text::kBackendUnavailable);  // never left resplit
+      return;
+    }
+    forget_write(t.seq);
+  }
   if (auto it = retries_.find(t.seq); it != retries_.end()) {
     // A read kept for a possible retry, whose replica failed: reads are safe to run again, and
     // the master can answer it.

@@ -49,6 +49,7 @@ void Worker::start(const tcp::endpoint& endpoint) {
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, idle_loop(), asio::detached);
   thread_ = std::thread([this] {
     try {
       io_.run();
@@ -105,6 +106,24 @@ asio::awaitable<void> Worker::accept_loop() {
     auto session = std::make_shared<ClientSession>(*this, std::move(socket));
     session->handle_ = sessions_.add(session.get());
     session->start();
+  }
+}
+
+asio::awaitable<void> Worker::idle_loop() {
+  asio::steady_timer timer(io_);
+  std::vector<ClientSession*> idle;
+  while (acceptor_.is_open()) {
+    timer.expires_after(std::chrono::seconds(1));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    refresh();
+    const auto limit = config().listen.idle_timeout;
+    if (limit.count() <= 0) continue;
+    const auto now = std::chrono::steady_clock::now();
+    idle.clear();
+    sessions_.for_each([&](ClientSession& s) {
+      if (s.idle_for(now) > limit) idle.push_back(&s);
+    });
+    for (ClientSession* s : idle) s->close();
   }
 }
 

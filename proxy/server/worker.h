@@ -69,6 +69,8 @@ class Worker final : public backend::ReplySink {
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  // Closes clients idle for longer than listen.idle_timeout, as Redis's `timeout` does.
+  boost::asio::awaitable<void> idle_loop();
   void reconcile_pools();
   backend::ConnectionOptions connection_options(const topology::BackendState& backend) const;
   ClientSession* session_for(const backend::Tag& tag) const;

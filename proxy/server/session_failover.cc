@@ -1,0 +1,141 @@
+// ClientSession: writes across a failover. A write is sent at most once, except when the master
+// refused it without running it (READONLY from a demoted master, NOREPLICAS, MASTERDOWN, LOADING) or
+// it never left resplit (the connection failed before the write was handed to the socket). Those
+// wait, for at most timeouts.failover_wait, until the topology names a master that can take them,
+// and are then sent there in their original order. Meanwhile the client's later commands wait too,
+// so nothing it sends later can overtake them. A write whose outcome is unknown (sent, then the
+// connection failed or timed out) is never sent again.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "proxy/base/error_text.h"
+#include "proxy/base/log.h"
+#include "proxy/server/client_session.h"
+#include "proxy/server/worker.h"
+
+namespace resplit::server {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kResendPoll = std::chrono::milliseconds(20);
+// A refusal other than READONLY may clear on the same master (LOADING ends, replicas come back).
+constexpr auto kSameMasterRetry = std::chrono::milliseconds(200);
+
+}  // namespace
+
+ClientSession::Step ClientSession::wait_for_master() {
+  const auto now = Clock::now();
+  if (no_master_since_ == Clock::time_point{}) no_master_since_ = now;
+  if (now - no_master_since_ < worker_.config().timeouts.failover_wait) {
+    wake_at_ = now + kResendPoll;  // look at the topology again soon
+    return Step::kPark;
+  }
+  no_master_since_ = {};
+  reply_now(text::kNoMaster);
+  return Step::kNext;
+}
+
+bool ClientSession::is_refusal(std::string_view error) {
+  return error.starts_with("READONLY ") || error.starts_with("NOREPLICAS ") ||
+         error.starts_with("MASTERDOWN ") || error.starts_with("LOADING ");
+}
+
+void ClientSession::remember_write(ReplyQueue::Seq seq, uint32_t backend_id,
+                                   std::string_view bytes) {
+  sent_writes_.push_back({seq, backend_id, resend_bytes_.size(), bytes.size(), false});
+  resend_bytes_.append(bytes);
+}
+
+ClientSession::SentWrite* ClientSession::find_write(ReplyQueue::Seq seq) {
+  for (size_t i = 0; i < sent_writes_.size(); ++i) {
+    if (sent_writes_[i].seq == seq && !sent_writes_[i].done) return &sent_writes_[i];
+  }
+  return nullptr;
+}
+
+void ClientSession::forget_write(ReplyQueue::Seq seq) {
+  if (SentWrite* w = find_write(seq)) w->done = true;
+  while (!sent_writes_.empty() && sent_writes_.front().done) sent_writes_.pop_front();
+  if (sent_writes_.empty()) resend_bytes_.clear();
+}
+
+void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
+  SentWrite* w = find_write(seq);
+  if (w == nullptr) return;
+  held_writes_.push_back({seq, w->backend_id, std::string(refusal), Clock::now(),
+                          worker_.topology().version});
+  if (!resend_running_) {
+    resend_running_ = true;
+    asio::co_spawn(
+        socket_.get_executor(), [self = shared_from_this()] { return self->resend_loop(); },
+        asio::detached);
+  }
+}
+
+// May `held` go to the master of the current topology now?
+bool ClientSession::can_resend(const HeldWrite& held, Clock::time_point now) {
+  const topology::TopologySnapshot& t = worker_.topology();
+  const topology::BackendState* master = t.master_state();
+  if (master == nullptr || !master->reachable) return false;
+  if (master->id != held.refused_by) return true;
+  // The same node: only once the monitor has looked at it again, and never after READONLY unless
+  // it has been confirmed as master since.
+  if (t.version == held.topology_version) return false;
+  const bool readonly = held.refusal.starts_with("-READONLY");
+  return !readonly || now - held.since >= kSameMasterRetry;
+}
+
+asio::awaitable<void> ClientSession::resend_loop() {
+  auto self = shared_from_this();
+  asio::steady_timer timer(socket_.get_executor());
+  const auto wait = worker_.config().timeouts.failover_wait;
+  while (!closed_ && !held_writes_.empty()) {
+    worker_.refresh();
+    const auto now = Clock::now();
+    HeldWrite& first = held_writes_.front();
+    if (can_resend(first, now)) {
+      const topology::TopologySnapshot& t = worker_.topology();
+      backend::Connection* master = shared_connection(*t.master);
+      if (master != nullptr) {
+        channel_ = Channel::kShared;
+        // Everything held goes in order, as one batch, to the master the topology now names.
+        for (HeldWrite& h : held_writes_) {
+          SentWrite* w = find_write(h.seq);
+          if (w == nullptr) continue;
+          const std::string bytes = resend_bytes_.substr(w->offset, w->size);
+          w->backend_id = t.backends[*t.master].id;
+          const bool ryw = worker_.config().routing.read_your_writes;
+          const uint32_t aux = kAuxResendable | (ryw ? kAuxWrite : 0);
+          if (send_bytes(*master, bytes, h.seq, TagKind::kReply, aux, true) && ryw) {
+            note_write_sent(*master, false);
+          }
+        }
+        log::info("writes_resent", {{"client", id_}, {"count", held_writes_.size()}});
+        held_writes_.clear();
+        break;
+      }
+    }
+    if (now - first.since >= wait) {
+      // No master took them in time: the client gets the refusal (the writes did not run).
+      for (HeldWrite& h : held_writes_) {
+        forget_write(h.seq);
+        queue_.complete(h.seq, h.refusal);
+      }
+      held_writes_.clear();
+      after_reply();
+      break;
+    }
+    timer.expires_after(kResendPoll);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  resend_running_ = false;
+  wake_reader();
+}
+
+}  // namespace resplit::server
