@@ -94,6 +94,11 @@ void TopologyState::set_master(std::optional<BackendId> id, std::string_view rea
   } else {
     log::warn("master_cleared", {{"from", id_text(old)}, {"reason", reason}});
   }
+  // The old master serves no reads either until a poll shows it following the new one.
+  if (Record* previous = find(old)) {
+    previous->routable = false;
+    previous->exclusion = previous->gate.update(Exclusion::kNotReplica);
+  }
   // Offsets of another node, or of a history that may restart, do not continue the timeline.
   lag_.reset();
   master_replid_.clear();

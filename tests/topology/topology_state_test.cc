@@ -239,6 +239,9 @@ TEST_F(TopologyStateTest, AnnouncedMasterIsFencedUntilItsRoleSaysMaster) {
   state_.announce_master(kReplicaB, "sentinel");
   TopologySnapshot s = state_.build();
   EXPECT_FALSE(s.master);  // the old master takes no more writes
+  EXPECT_FALSE(backend(s, kMaster).routable);  // nor reads
+  EXPECT_EQ(backend(s, kMaster).exclusion, Exclusion::kNotReplica);
+  EXPECT_EQ(s.routable_replicas.size(), 2u);
   EXPECT_EQ(state_.candidate(), id(kReplicaB));
 
   // B still says replica (the announcement came before the promotion finished): no master.
