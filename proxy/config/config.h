@@ -127,7 +127,9 @@ struct Pool {
 struct HealthCheck {
   Duration interval{250};  // ROLE / INFO replication poll, with jitter
   Duration timeout{std::chrono::seconds(1)};
-  uint32_t failure_threshold = 3;  // consecutive failures before a backend leaves rotation
+  // Consecutive failures before a backend counts as down (the master then takes no writes); a
+  // replica leaves read rotation at its first failed poll, since its lag is unknown then.
+  uint32_t failure_threshold = 3;
   uint32_t success_threshold = 2;  // consecutive good polls before it comes back
   friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
 };

@@ -45,8 +45,11 @@ struct BackendState {
   BackendId id = 0;
   Address address;
   Role role = Role::kUnknown;
-  bool reachable = false;
-  bool routable = false;  // replicas: may serve reads now; master: may take writes now
+  bool reachable = false;  // the latest poll answered in time
+  // Replicas: may serve reads now (they leave at the first failed poll or limit breach and come
+  // back after success_threshold good polls). Master: may take writes now (it leaves after
+  // failure_threshold failed polls in a row).
+  bool routable = false;
   Exclusion exclusion = Exclusion::kUnreachable;
   uint32_t weight = 1;
 
@@ -58,6 +61,17 @@ struct BackendState {
   bool link_up = false;
   bool loading = false;
   bool sync_in_progress = false;
+  bool listed_by_master = false;  // the master's INFO lists it (ack_age_seconds is its `lag=`)
+
+  // Polling.
+  uint32_t consecutive_failures = 0;
+  uint64_t poll_errors = 0;  // failed polls since the backend was added
+
+  // Read once per connection.
+  std::string redis_version;  // empty until known
+  uint32_t databases = 0;     // CONFIG GET databases; 0 when unknown (e.g. CONFIG not allowed)
+
+  friend bool operator==(const BackendState&, const BackendState&) = default;
 };
 
 struct TopologySnapshot {
@@ -66,6 +80,7 @@ struct TopologySnapshot {
   std::optional<size_t> master;            // index into backends, when a master is known
   std::vector<size_t> routable_replicas;   // indexes into backends, in a stable order
   uint64_t master_offset = 0;
+  std::string master_replid;    // offsets compare only within one replication history
   uint64_t master_changes = 0;  // how many times the master has changed since start
 
   // What the master says about itself (HELLO and SELECT answer with these).
@@ -76,6 +91,13 @@ struct TopologySnapshot {
     return master ? &backends[*master] : nullptr;
   }
   const BackendState* find(BackendId id) const;
+
+  // Equal in everything but `version`.
+  bool same_picture(const TopologySnapshot& other) const {
+    return backends == other.backends && master == other.master &&
+           routable_replicas == other.routable_replicas && master_offset == other.master_offset &&
+           master_replid == other.master_replid && master_changes == other.master_changes;
+  }
 };
 
 using SnapshotPtr = std::shared_ptr<const TopologySnapshot>;
