@@ -3,15 +3,11 @@
 #include <cstdio>
 #include <iostream>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
+#include "proxy/app/control.h"
 #include "proxy/base/log.h"
 #include "proxy/base/version.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/config/dump.h"
-#include "proxy/server/server.h"
-#include "proxy/server/shared_state.h"
 
 namespace {
 
@@ -20,53 +16,6 @@ using namespace resplit;
 int print_errors(const std::vector<config::ConfigError>& errors) {
   for (const auto& e : errors) std::cerr << e.to_string() << "\n";
   return cli::kExitError;
-}
-
-// Until the first poll, every configured node is taken at its configured role.
-topology::TopologySnapshot seed_topology(const config::Config& c) {
-  topology::TopologySnapshot t;
-  topology::BackendId next = 0;
-  auto add = [&](const config::HostPort& hp, topology::Role role) {
-    topology::BackendState b;
-    b.id = next++;
-    b.address = {hp.host, hp.port};
-    b.role = role;
-    b.reachable = true;
-    b.routable = true;
-    b.exclusion = topology::Exclusion::kNone;
-    t.backends.push_back(b);
-    return t.backends.size() - 1;
-  };
-  if (c.master) t.master = add(*c.master, topology::Role::kMaster);
-  for (const auto& r : c.replicas.addresses) {
-    t.routable_replicas.push_back(add(r, topology::Role::kReplica));
-  }
-  return t;
-}
-
-int run(std::shared_ptr<const config::Config> config) {
-  server::SharedState shared(config);
-  shared.topology.publish(
-      std::make_shared<const topology::TopologySnapshot>(seed_topology(*config)));
-  server::Server server(shared);
-  try {
-    server.start();
-  } catch (const std::exception& e) {
-    log::error("start_failed", {{"error", e.what()}});
-    return cli::kExitError;
-  }
-
-  boost::asio::io_context control;
-  boost::asio::signal_set signals(control, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    log::info("stopping", {{"signal", signal}});
-    control.stop();
-  });
-  control.run();
-  server.stop();
-  log::info("stopped");
-  return cli::kExitOk;
 }
 
 }  // namespace
@@ -90,7 +39,9 @@ int main(int argc, char* argv[]) {
 
   switch (options.action) {
     case cli::Action::kCheckConfig:
-      std::cout << "OK\n";
+      std::cout << "OK\n"
+                << "note: listen.address, listen.workers and admin.address take effect at start "
+                   "only; a reload keeps their running values\n";
       return cli::kExitOk;
     case cli::Action::kDumpConfig:
       std::cout << config::dump(*config);
@@ -102,5 +53,6 @@ int main(int argc, char* argv[]) {
   log::info("starting", {{"version", kVersion},
                          {"revision", git_revision()},
                          {"config", config->source}});
-  return run(config);
+  app::Control control(options, config);
+  return control.run();
 }

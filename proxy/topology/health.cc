@@ -25,12 +25,17 @@ bool HealthTracker::record_success() {
   ++successes_;
   const Health before = state_;
   if (state_ != Health::kUp) {
-    state_ = successes_ >= success_threshold_ ? Health::kUp : Health::kRecovering;
+    // Hysteresis is for coming back after a failure; a node never seen failing is up at once, so
+    // that a restarted proxy does not send every read to the master for its first polls.
+    const bool first_impression = !seen_failing_;
+    state_ = first_impression || successes_ >= success_threshold_ ? Health::kUp
+                                                                  : Health::kRecovering;
   }
   return state_ != before;
 }
 
 bool HealthTracker::record_failure() {
+  seen_failing_ = true;
   successes_ = 0;
   ++failures_;
   const Health before = state_;
@@ -63,11 +68,13 @@ Exclusion ReplicaGate::update(Exclusion verdict) {
   if (verdict != Exclusion::kNone) {
     in_rotation_ = false;
     good_streak_ = 0;
+    seen_excluded_ = true;
     exclusion_ = verdict;
     return exclusion_;
   }
   ++good_streak_;
-  if (!in_rotation_ && good_streak_ >= success_threshold_) in_rotation_ = true;
+  // As with HealthTracker: only a replica that has been out must earn its place back.
+  if (!in_rotation_ && (!seen_excluded_ || good_streak_ >= success_threshold_)) in_rotation_ = true;
   exclusion_ = in_rotation_ ? Exclusion::kNone : Exclusion::kRecovering;
   return exclusion_;
 }

@@ -38,6 +38,7 @@ class HealthTracker {
   uint32_t failure_threshold_;
   uint32_t success_threshold_;
   Health state_ = Health::kDown;
+  bool seen_failing_ = false;
   uint32_t failures_ = 0;
   uint32_t successes_ = 0;
 };
@@ -81,6 +82,7 @@ class ReplicaGate {
  private:
   uint32_t success_threshold_;
   uint32_t good_streak_ = 0;
+  bool seen_excluded_ = false;
   bool in_rotation_ = false;
   Exclusion exclusion_ = Exclusion::kUnreachable;
 };

@@ -26,15 +26,16 @@ char letter(Health h) {
 
 TEST(HealthTrackerTest, Hysteresis) {
   const HealthCase cases[] = {
-      {3, 2, "++", "RU"},              // starts down: needs two good polls
-      {3, 2, "++--+", "RUUUU"},        // two failures are not enough to leave
-      {3, 2, "++---", "RUUUD"},        // the third in a row is
-      {3, 2, "++--+--", "RUUUUUU"},    // a good poll resets the count
-      {3, 2, "++---+-+", "RUUUDRDR"},  // a failure while recovering: down again
-      {3, 2, "++---++", "RUUUDRU"},
+      {3, 2, "++", "UU"},              // never seen failing: up on its first good poll
+      {3, 2, "-++", "DRU"},            // failed before: needs two good polls
+      {3, 2, "++--+", "UUUUU"},        // two failures are not enough to leave
+      {3, 2, "++---", "UUUUD"},        // the third in a row is
+      {3, 2, "++--+--", "UUUUUUU"},    // a good poll resets the count
+      {3, 2, "++---+-+", "UUUUDRDR"},  // a failure while recovering: down again
+      {3, 2, "++---++", "UUUUDRU"},
       {1, 1, "+-+-", "UDUD"},  // thresholds of one: no hysteresis
       {0, 0, "+-", "UD"},      // zero is treated as one
-      {2, 3, "+++--+++", "RRUUDRRU"},
+      {2, 3, "+++--+++", "UUUUDRRU"},
   };
   for (const HealthCase& c : cases) {
     HealthTracker tracker(c.failures, c.successes);
@@ -138,7 +139,7 @@ TEST(ReplicaGateTest, LeavesAtOnceAndReturnsAfterThreshold) {
     Exclusion published;
   };
   const Step steps[] = {
-      {Exclusion::kNone, Exclusion::kRecovering},  // new replica: earns its place
+      {Exclusion::kNone, Exclusion::kNone},  // never excluded: in rotation at once
       {Exclusion::kNone, Exclusion::kNone},
       {Exclusion::kNone, Exclusion::kNone},
       {Exclusion::kLagSeconds, Exclusion::kLagSeconds},  // one bad poll: out at once
@@ -163,6 +164,15 @@ TEST(ReplicaGateTest, ThresholdOfOneReturnsAtOnce) {
   EXPECT_EQ(gate.update(Exclusion::kNone), Exclusion::kNone);
   EXPECT_EQ(gate.update(Exclusion::kLoading), Exclusion::kLoading);
   EXPECT_EQ(gate.update(Exclusion::kNone), Exclusion::kNone);
+}
+
+TEST(ReplicaGateTest, ReplicaFirstSeenExcludedEarnsItsPlace) {
+  ReplicaGate gate(2);
+  EXPECT_EQ(gate.update(Exclusion::kSyncing), Exclusion::kSyncing);
+  EXPECT_EQ(gate.update(Exclusion::kNone), Exclusion::kRecovering);
+  EXPECT_FALSE(gate.in_rotation());
+  EXPECT_EQ(gate.update(Exclusion::kNone), Exclusion::kNone);
+  EXPECT_TRUE(gate.in_rotation());
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// The control side of a running resplit: its own thread of events (signals, the topology monitor,
+// configuration reloads, the admin server) beside the worker threads. It turns SIGTERM/SIGINT into a
+// graceful drain (a second signal or the drain deadline closes everything at once) and SIGHUP or a
+// change of the configuration file into an all-or-nothing reload.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "proxy/app/config_watcher.h"
+#include "proxy/cli/command_line.h"
+#include "proxy/server/server.h"
+#include "proxy/server/shared_state.h"
+#include "proxy/topology/monitor.h"
+
+namespace resplit::app {
+
+class Control {
+ public:
+  Control(cli::Options options, std::shared_ptr<const config::Config> config);
+  ~Control();
+
+  // Starts everything and runs until shut down; returns the process exit code.
+  int run();
+
+  // Thread-safe: what SIGTERM does (graceful drain), and what SIGHUP does (reload).
+  void request_shutdown();
+  void request_reload();
+
+  // The outcome of the last reload (for metrics and the admin server).
+  struct ReloadState {
+    uint64_t successes = 0;
+    uint64_t failures = 0;
+    bool last_ok = true;
+    std::chrono::system_clock::time_point last_success;
+  };
+  ReloadState reload_state() const;
+
+  server::SharedState& shared() { return shared_; }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  void on_signal(int signal);
+  void begin_drain();
+  void finish();
+  bool reload();
+  void watch_signals();
+  void poll_drain();
+
+  cli::Options options_;
+  boost::asio::io_context io_;
+  server::SharedState shared_;
+  server::Server server_;
+  std::unique_ptr<topology::TopologyMonitor> monitor_;
+  std::unique_ptr<ConfigWatcher> watcher_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_{};
+  bool draining_ = false;
+  bool finished_ = false;
+
+  mutable std::mutex reload_mutex_;
+  ReloadState reload_state_;
+};
+
+}  // namespace resplit::app
