@@ -27,7 +27,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const argv[]) {
   Options o;
   bool check = false, dump = false, version = false, describe = false;
   std::string level, format;
+  std::string positional_config;
   app.add_option("-c,--config", o.config_path, "YAML configuration file")->type_name("PATH");
+  // As redis-server takes its config file: `resplit --check-config config/resplit.yaml`.
+  app.add_option("CONFIG", positional_config, "YAML configuration file, as with --config")
+      ->type_name("PATH");
   app.add_flag("-t,--check-config", check,
                "parse and check the configuration, print OK or the errors, touch no network");
   app.add_flag("--dump-config", dump,
@@ -54,6 +58,14 @@ ParsedCommandLine parse_command_line(int argc, const char* const argv[]) {
     result.output = std::string(e.what()) + "\nRun with --help for usage.\n";
     result.exit_code = kExitUsage;
     return result;
+  }
+  if (!positional_config.empty()) {
+    if (!o.config_path.empty() && o.config_path != positional_config) {
+      result.output = "give the configuration file once: either --config or as an argument\n";
+      result.exit_code = kExitUsage;
+      return result;
+    }
+    o.config_path = positional_config;
   }
   if (int(check) + int(dump) + int(version) + int(describe) > 1) {
     result.output = "choose one of --check-config, --dump-config, --version, --describe-metrics\n";
