@@ -55,7 +55,12 @@ ResplitProcess::ResplitProcess(ResplitOptions options)
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   while (true) {
     RedisClient c(port_, std::chrono::milliseconds(200));
-    if (c.connected() && c.command({"PING"}) == Reply::status("PONG")) break;
+    // Up means answering: PONG, or NOAUTH when clients must authenticate first.
+    if (c.connected()) {
+      const Reply pong = c.command({"PING"});
+      if (pong == Reply::status("PONG")) break;
+      if (pong.is_error() && pong.str.rfind("NOAUTH", 0) == 0) break;
+    }
     if (child_.exited() || std::chrono::steady_clock::now() > deadline) {
       const std::string tail = log_tail();
       child_.stop();
