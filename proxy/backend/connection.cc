@@ -1,8 +1,5 @@
 #include "proxy/backend/connection.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -16,6 +13,7 @@
 #include <boost/asio/write.hpp>
 
 #include "proxy/backend/handshake.h"
+#include "proxy/backend/socket_options.h"
 #include "proxy/base/log.h"
 #include "proxy/resp/reply_writer.h"
 
@@ -29,20 +27,6 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kKeepInputCapacity = 256 * 1024;
 constexpr auto kNoDeadline = Connection::Clock::time_point::max();
-
-void set_keepalive(tcp::socket& socket, std::chrono::seconds idle) {
-  boost::system::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  if (idle.count() <= 0) return;
-  socket.set_option(asio::socket_base::keep_alive(true), ignored);
-  const int secs = static_cast<int>(idle.count());
-  const int interval = secs < 10 ? 1 : secs / 10;
-  const int count = 3;
-  const int fd = socket.native_handle();
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof secs);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-}
 
 }  // namespace
 
@@ -103,7 +87,7 @@ asio::awaitable<void> Connection::run() {
     close(errc::kConnectFailed);
     co_return;
   }
-  set_keepalive(socket_, options_.tcp_keepalive);
+  tune_socket(socket_, options_.tcp_keepalive);
   flush();
   co_await read_loop();
 }

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "proxy/backend/socket_options.h"
 #include "proxy/base/log.h"
 #include "proxy/resp/reply_writer.h"
 #include "proxy/server/worker.h"
@@ -54,7 +55,8 @@ ClientSession::~ClientSession() = default;
 
 void ClientSession::start() {
   boost::system::error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
+  backend::tune_socket(socket_, std::chrono::duration_cast<std::chrono::seconds>(
+                                    worker_.config().listen.tcp_keepalive));
   socket_.non_blocking(true, ignored);
   auto self = shared_from_this();
   asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);

@@ -9,6 +9,7 @@ void ProxyFixture::SetUp() {
   ASSERT_TRUE(topology().wait_for_sync());
   ResplitOptions options;
   options.config = config_for(topology(), proxy_config());
+  options.listen_extra = listen_options();
   proxy_ = std::make_unique<ResplitProcess>(options);
 }
 

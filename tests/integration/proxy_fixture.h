@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/redis_topology_fixture.h"
+#include "tests/testing/reply.h"
 #include "tests/testing/resplit_process.h"
 
 namespace resplit::testkit {
@@ -15,6 +16,8 @@ class ProxyFixture : public RedisTopologyFixture {
  protected:
   // Extra YAML for resplit's config (routing, limits, ...).
   virtual std::string proxy_config() const { return ""; }
+  // Extra keys of resplit's `listen` map (limits, keepalive, idle timeout).
+  virtual std::string listen_options() const { return ""; }
 
   void SetUp() override;
   void TearDown() override;

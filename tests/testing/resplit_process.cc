@@ -75,7 +75,9 @@ ResplitProcess::~ResplitProcess() { child_.stop(); }
 
 std::string ResplitProcess::full_config(const std::string& yaml) const {
   std::ostringstream out;
-  out << "listen: {address: \"127.0.0.1:" << port_ << "\"}\n";
+  out << "listen: {address: \"127.0.0.1:" << port_ << "\"";
+  if (!options_.listen_extra.empty()) out << ", " << options_.listen_extra;
+  out << "}\n";
   if (options_.admin) {
     out << "admin: {address: \"127.0.0.1:" << admin_port_ << "\"}\n";
   } else {

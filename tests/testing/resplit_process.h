@@ -21,6 +21,8 @@ namespace resplit::testkit {
 struct ResplitOptions {
   // YAML for everything but `listen` and `admin`, which the process fills in with free ports.
   std::string config;
+  // More keys of the `listen` map, as YAML flow entries (e.g. "max_clients: 10, idle_timeout: 1s").
+  std::string listen_extra{};
   std::vector<std::string> extra_args{};
   bool admin = true;  // serve the admin endpoint on a free port
   std::chrono::milliseconds start_timeout{10000};
