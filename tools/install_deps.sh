@@ -12,6 +12,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Redis for the tests and the demo
   redis-server redis-tools redis-sentinel
+  # libFuzzer and the sanitizer runtimes (tools/fuzz.sh)
+  clang-14 libclang-rt-14-dev
+  # the baseline proxy of the load benchmarks (benchmarks/load)
+  nutcracker
 )
 
 missing=()
