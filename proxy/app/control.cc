@@ -56,6 +56,14 @@ int Control::run() {
     monitor_->stop();
     return cli::kExitError;
   }
+  try {
+    start_admin();
+  } catch (const std::exception& e) {
+    log::error("start_failed", {{"error", e.what()}});
+    server_.stop();
+    monitor_->stop();
+    return cli::kExitError;
+  }
   if (!options_.config_path.empty()) {
     watcher_ = std::make_unique<ConfigWatcher>(io_, options_.config_path,
                                                [this] { request_reload(); });
@@ -129,6 +137,7 @@ void Control::poll_drain() {
 void Control::finish() {
   if (finished_) return;
   finished_ = true;
+  if (admin_) admin_->stop();
   server_.stop();
   if (monitor_) monitor_->stop();
   if (watcher_) watcher_->stop();
@@ -139,11 +148,18 @@ void Control::finish() {
   log::info("stopped");
 }
 
-bool Control::reload() {
-  if (draining_) return false;
+bool Control::reload(std::string* errors) {
+  if (draining_) {
+    if (errors) *errors = "shutting down";
+    return false;
+  }
   auto loaded = cli::effective_config(options_);
   if (!loaded.ok()) {
-    for (const auto& e : loaded.errors) log::error("config_reload_failed", {{"error", e.to_string()}});
+    for (const auto& e : loaded.errors) {
+      log::error("config_reload_failed", {{"error", e.to_string()}});
+      if (errors) errors->append(e.to_string()).append("\n");
+    }
+    if (errors && !errors->empty()) errors->pop_back();
     std::lock_guard lock(reload_mutex_);
     ++reload_state_.failures;
     reload_state_.last_ok = false;
@@ -154,6 +170,7 @@ bool Control::reload() {
   const auto restart_only = restart_only_changes(*running, next);
   for (const auto& key : restart_only) {
     log::warn("config_needs_restart", {{"key", key}});
+    if (errors) errors->append(key).append(" needs a restart; ");
   }
   if (next.logging.level != running->logging.level || next.logging.format != running->logging.format) {
     log::init(next.logging.level, next.logging.format);
