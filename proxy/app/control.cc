@@ -46,6 +46,14 @@ Control::~Control() = default;
 
 int Control::run() {
   const auto config = shared_.config.get();
+  // The admin port first: it is bound before any outgoing connection could take it as a local
+  // port, and /healthz answers from the start.
+  try {
+    start_admin();
+  } catch (const std::exception& e) {
+    log::error("start_failed", {{"error", e.what()}});
+    return cli::kExitError;
+  }
   monitor_ = std::make_unique<topology::TopologyMonitor>(io_, config, shared_.topology,
                                                          Clock::steady());
   monitor_->start();
@@ -53,14 +61,7 @@ int Control::run() {
     server_.start();
   } catch (const std::exception& e) {
     log::error("start_failed", {{"error", e.what()}});
-    monitor_->stop();
-    return cli::kExitError;
-  }
-  try {
-    start_admin();
-  } catch (const std::exception& e) {
-    log::error("start_failed", {{"error", e.what()}});
-    server_.stop();
+    if (admin_) admin_->stop();
     monitor_->stop();
     return cli::kExitError;
   }
