@@ -92,11 +92,12 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (!*alive) co_return;
     if (read_ec) {
+      // A closed or timed-out connection (tcp_stream closes the socket at its deadline) gets no
+      // answer; a garbled or oversized request is told so.
       const bool quiet = read_ec == http::error::end_of_stream ||
                          read_ec == beast::error::timeout || read_ec == asio::error::eof ||
                          read_ec == asio::error::connection_reset;
-      if (!quiet || (read_ec == beast::error::timeout && buffer.size() > 0)) {
-        // Garbled, oversized or too slow: say so, then hang up.
+      if (!quiet) {
         const auto bad = text_response(http::status::bad_request,
                                        "bad request: " + read_ec.message() + "\n");
         stream.expires_after(limits_.request_timeout);
