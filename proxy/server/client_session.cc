@@ -49,7 +49,9 @@ ClientSession::ClientSession(Worker& worker, tcp::socket socket)
   if (auto e = socket_.remote_endpoint(ec); !ec) peer_ = endpoint_text(e);
   if (auto e = socket_.local_endpoint(ec); !ec) local_ = endpoint_text(e);
   authenticated_ = worker.config().auth.clients.empty();
+#ifndef RESPLIT_NO_METRICS
   queue_.set_observer(this);
+#endif
 }
 
 ClientSession::~ClientSession() = default;

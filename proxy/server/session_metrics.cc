@@ -50,6 +50,9 @@ bool blocks(CommandKind kind) {
 
 void ClientSession::meter_route(const routing::Route& route, const routing::Classified& c,
                                 const resp::Frame& frame) {
+#ifdef RESPLIT_NO_METRICS
+  return;
+#endif
   const topology::TopologySnapshot& t = worker_.topology();
   metrics::Route where = metrics::Route::kMaster;
   switch (route.destination) {
