@@ -71,6 +71,14 @@ TEST_F(MetricsTest, CountsEveryCommandExactly) {
     run(writer, resp({"SET", "t", "1"}), 1);
     run(writer, resp({"EXEC"}), 1);
   }
+  // The reads below must find the key on whichever replica serves them.
+  for (size_t i = 0; i < 2; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (replica(i).client().command({"TYPE", "k"}) != Reply::status("string") &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
   {
     RawClient reader(proxy().port());
     run(reader, resp({"GET", "k"}), 7);
