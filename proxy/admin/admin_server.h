@@ -1,12 +1,14 @@
-// The admin HTTP server (Boost.Beast) on the control thread's io_context: /metrics, /healthz, /readyz,
-// /topology, POST /quitquitquit and POST /reload (see endpoints.h). Each connection has a deadline
-// for every request, requests are size-limited, and only a few connections are served at once, so
-// a slow or hostile admin client costs the proxy nothing; the workers never wait for it.
+// The admin HTTP server (Boost.Beast) on the control thread's io_context: /metrics, /healthz,
+// /readyz, /topology, POST /quitquitquit and POST /reload (see endpoints.h). Each connection has a
+// deadline for every request, requests are size-limited, and only a few connections are served at
+// once, so a slow or hostile admin client costs the proxy nothing; the workers never wait for it.
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

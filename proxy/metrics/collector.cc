@@ -31,11 +31,13 @@ std::vector<MetricFamily> Collector::Collect() const {
   const Workers workers = sources_.workers ? sources_.workers() : Workers{};
 
   const std::string revision(git_revision());
-  out.push_back(
-      FamilyBuilder(Family::kBuildInfo).add(1, {{"version", kVersion}, {"revision", revision}}).take());
+  out.push_back(FamilyBuilder(Family::kBuildInfo)
+                    .add(1, {{"version", kVersion}, {"revision", revision}})
+                    .take());
 
   const ReloadInfo reload = sources_.reload ? sources_.reload() : ReloadInfo{};
-  out.push_back(FamilyBuilder(Family::kConfigLastReloadSuccessful).add(reload.last_ok ? 1 : 0).take());
+  out.push_back(
+      FamilyBuilder(Family::kConfigLastReloadSuccessful).add(reload.last_ok ? 1 : 0).take());
   out.push_back(FamilyBuilder(Family::kConfigLastReloadSuccessTimestamp)
                     .add(unix_seconds(reload.last_success))
                     .take());
@@ -55,9 +57,11 @@ std::vector<MetricFamily> Collector::Collect() const {
 void Collector::collect_clients(std::vector<MetricFamily>& out, const Workers& workers) const {
   const double open = sources_.client_connections ? sources_.client_connections() : 0;
   out.push_back(FamilyBuilder(Family::kClientConnections).add(open).take());
-  out.push_back(FamilyBuilder(Family::kClientConnectionsAccepted)
-                    .add(sum(workers, [](const WorkerStats& w) -> auto& { return w.accepted; }))
-                    .take());
+  auto total = [&](Counter64 WorkerStats::*field) {
+    return sum(workers, [field](const WorkerStats& w) -> auto& { return w.*field; });
+  };
+  out.push_back(
+      FamilyBuilder(Family::kClientConnectionsAccepted).add(total(&WorkerStats::accepted)).take());
   FamilyBuilder rejected(Family::kClientConnectionsRejected);
   for (size_t i = 0; i < count_of<Rejection>(); ++i) {
     rejected.add(sum(workers, [i](const WorkerStats& w) -> auto& { return w.rejected[i]; }),
@@ -65,23 +69,26 @@ void Collector::collect_clients(std::vector<MetricFamily>& out, const Workers& w
   }
   out.push_back(rejected.take());
   out.push_back(FamilyBuilder(Family::kClientProtocolErrors)
-                    .add(sum(workers, [](const WorkerStats& w) -> auto& { return w.protocol_errors; }))
+                    .add(total(&WorkerStats::protocol_errors))
                     .take());
   out.push_back(FamilyBuilder(Family::kClientReceivedBytes)
-                    .add(sum(workers, [](const WorkerStats& w) -> auto& { return w.received_bytes; }))
+                    .add(total(&WorkerStats::received_bytes))
                     .take());
-  out.push_back(FamilyBuilder(Family::kClientSentBytes)
-                    .add(sum(workers, [](const WorkerStats& w) -> auto& { return w.sent_bytes; }))
-                    .take());
+  out.push_back(
+      FamilyBuilder(Family::kClientSentBytes).add(total(&WorkerStats::sent_bytes)).take());
 }
 
 void Collector::collect_commands(std::vector<MetricFamily>& out, const Workers& workers) const {
+  FamilyBuilder in_flight(Family::kCommandsInFlight);
   FamilyBuilder commands(Family::kCommands);
   FamilyBuilder durations(Family::kCommandDuration);
   FamilyBuilder routing(Family::kRoutingDecisions);
   FamilyBuilder errors(Family::kCommandErrors);
   for (size_t r = 0; r < count_of<Route>(); ++r) {
     const std::string_view route = kRouteNames[r];
+    int64_t waiting = 0;
+    for (const WorkerStats* w : workers) waiting += w->in_flight[r].get();
+    in_flight.add(static_cast<double>(waiting), {{"route", route}});
     for (size_t k = 0; k < count_of<Result>(); ++k) {
       commands.add(sum(workers, [&](const WorkerStats& w) -> auto& { return w.commands[r][k]; }),
                    {{"route", route}, {"result", kResultNames[k]}});
@@ -106,6 +113,7 @@ void Collector::collect_commands(std::vector<MetricFamily>& out, const Workers& 
     m.histogram.sample_sum =
         sum(workers, [&](const WorkerStats& w) -> auto& { return w.durations[r].sum_ns; }) / 1e9;
   }
+  out.push_back(in_flight.take());
   out.push_back(commands.take());
   out.push_back(durations.take());
   out.push_back(routing.take());

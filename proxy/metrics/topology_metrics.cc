@@ -27,7 +27,7 @@ void Collector::collect_backends(std::vector<prometheus::MetricFamily>& out,
       lag_bytes(Family::kReplicationLagBytes), lag_seconds(Family::kReplicationLagSeconds),
       ack_age(Family::kReplicationAckAge), replica_offset(Family::kReplicationReplicaOffset),
       link_up(Family::kReplicationLinkUp), syncing(Family::kReplicationSyncInProgress),
-      excluded(Family::kReplicaExcluded);
+      excluded(Family::kReplicaExcluded), exclusions(Family::kReplicaExclusions);
   double connected_replicas = 0;
   for (size_t i = 0; i < t.backends.size(); ++i) {
     const BackendState& b = t.backends[i];
@@ -60,7 +60,9 @@ void Collector::collect_backends(std::vector<prometheus::MetricFamily>& out,
     link_up.add(b.link_up ? 1 : 0, backend);
     syncing.add(b.sync_in_progress ? 1 : 0, backend);
     for (Exclusion e : kExclusions) {
-      excluded.add(b.exclusion == e ? 1 : 0, {{"backend", address}, {"reason", to_string(e)}});
+      const LabelList labels = {{"backend", address}, {"reason", to_string(e)}};
+      excluded.add(b.exclusion == e ? 1 : 0, labels);
+      exclusions.add(static_cast<double>(b.exclusions[static_cast<size_t>(e)]), labels);
     }
   }
   for (FamilyBuilder* f : {&up, &routable, &connections, &failures, &sent, &polls, &lag_bytes,
@@ -71,8 +73,10 @@ void Collector::collect_backends(std::vector<prometheus::MetricFamily>& out,
                     .add(static_cast<double>(t.master_offset))
                     .take());
   for (FamilyBuilder* f : {&replica_offset, &link_up, &syncing}) out.push_back(f->take());
-  out.push_back(FamilyBuilder(Family::kReplicationConnectedReplicas).add(connected_replicas).take());
+  out.push_back(
+      FamilyBuilder(Family::kReplicationConnectedReplicas).add(connected_replicas).take());
   out.push_back(excluded.take());
+  out.push_back(exclusions.take());
   out.push_back(FamilyBuilder(Family::kMasterChanges)
                     .add(static_cast<double>(t.master_changes))
                     .take());

@@ -1,5 +1,5 @@
-// What one worker thread counts while it serves clients: fixed arrays indexed by the label enums, each
-// cell written only by that worker (see OwnedCounter). The scrape-time collector sums every worker.
+// What one worker thread counts while it serves clients: fixed arrays indexed by the label enums,
+// each cell written only by that worker (see OwnedCounter). The scrape-time collector sums them.
 #pragma once
 
 #include <array>
@@ -45,6 +45,7 @@ class WorkerStats {
   Counter64 sent_bytes;
 
   // Commands.
+  std::array<Gauge64, count_of<Route>()> in_flight;  // reply slots taken and not yet filled
   Grid<Route, Result> commands;
   std::array<DurationHistogram, count_of<Route>()> durations;
   Grid<Route, Reason> routing;

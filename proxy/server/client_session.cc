@@ -285,6 +285,7 @@ void ClientSession::close() {
   writer_wake_.cancel();
   reader_wake_.cancel();
   release_pinned(false);
+  queue_.abandon();
   if (!in_.empty()) worker_.give_buffer(std::move(in_));
   worker_.session_closed(*this);
 }

@@ -127,6 +127,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void meter_route(const routing::Route& route, const routing::Classified& command,
                    const resp::Frame& frame);
   void on_complete(const SlotMeter& meter, std::string_view reply) override;
+  void on_abandon(const SlotMeter& meter) override;
 
   // Commands answered by resplit (session_local.cc).
   Step run_local(const routing::Classified& command, const resp::Frame& frame);

@@ -71,6 +71,20 @@ void ReplyQueue::grow() {
   slots_ = std::move(bigger);
 }
 
+void ReplyQueue::abandon() {
+  for (size_t i = 0; i < count_; ++i) {
+    Slot& s = slot(head_ + i);
+    if (!s.done && observer_ != nullptr && s.meter.route != SlotMeter::kUnmetered) {
+      observer_->on_abandon(s.meter);
+    }
+    s.done = false;
+    std::string().swap(s.reply);
+  }
+  head_ += count_;
+  count_ = 0;
+  parked_bytes_ = 0;
+}
+
 void ReplyQueue::trim() {
   if (count_ != 0) return;
   if (ready_.empty() && ready_.capacity() > kKeepReadyCapacity) std::string().swap(ready_);

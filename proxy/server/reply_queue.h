@@ -25,6 +25,8 @@ struct SlotMeter {
 class ReplyObserver {
  public:
   virtual void on_complete(const SlotMeter& meter, std::string_view reply) = 0;
+  // A metered slot given up unanswered (the client went away).
+  virtual void on_abandon(const SlotMeter& meter) {}
 
  protected:
   ~ReplyObserver() = default;
@@ -54,6 +56,9 @@ class ReplyQueue {
   bool idle() const { return count_ == 0; }
   // Reply bytes held by resplit for this client: released plus completed-out-of-order.
   size_t buffered_bytes() const { return ready_.size() + parked_bytes_; }
+
+  // Gives up every slot still waiting (the client is gone); later replies for them are ignored.
+  void abandon();
 
   // Returns buffer memory when the queue is idle (keeps idle connections small).
   void trim();

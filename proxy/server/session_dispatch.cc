@@ -44,6 +44,9 @@ ReplyQueue::Seq ClientSession::take_slot() {
     discard = true;
     reply_mode_ = ReplyMode::kOn;
   }
+  if (meter_.route < metrics::count_of<metrics::Route>()) {
+    worker_.stats().in_flight[meter_.route].add();
+  }
   return queue_.push(discard, meter_);
 }
 

@@ -1,5 +1,5 @@
-// ClientSession: counting each command where its route is decided and each reply as it arrives, into
-// the worker's own counters (no locks, no allocation, no label lookups).
+// ClientSession: counting each command where its route is decided and each reply as it arrives,
+// into the worker's own counters (no locks, no allocation, no label lookups).
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/server/client_session.h"
 #include "proxy/server/worker.h"
@@ -68,9 +68,9 @@ void ClientSession::meter_route(const routing::Route& route, const routing::Clas
       break;
     case Destination::kPinned: {
       const topology::BackendState* master = t.master_state();
-      const bool on_replica =
-          pinned_ ? master == nullptr || master->id != pinned_backend_id_
-                  : route.backend != routing::kNoBackend && (!t.master || route.backend != *t.master);
+      const bool on_replica = pinned_ ? master == nullptr || master->id != pinned_backend_id_
+                                      : route.backend != routing::kNoBackend &&
+                                            (!t.master || route.backend != *t.master);
       if (on_replica) where = metrics::Route::kReplica;
       break;
     }
@@ -91,7 +91,13 @@ void ClientSession::on_complete(const SlotMeter& meter, std::string_view reply) 
                      std::chrono::steady_clock::now() - meter.start)
                      .count();
   }
-  worker_.stats().reply(static_cast<metrics::Route>(meter.route), meter.timed, elapsed_ns, reply);
+  metrics::WorkerStats& stats = worker_.stats();
+  stats.in_flight[meter.route].sub();
+  stats.reply(static_cast<metrics::Route>(meter.route), meter.timed, elapsed_ns, reply);
+}
+
+void ClientSession::on_abandon(const SlotMeter& meter) {
+  worker_.stats().in_flight[meter.route].sub();
 }
 
 }  // namespace resplit::server

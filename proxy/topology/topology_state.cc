@@ -294,6 +294,7 @@ void TopologyState::judge(Record& r) {
   }
   r.fresh = false;
   if (r.exclusion == before) return;
+  if (!is_master && before == Exclusion::kNone) ++r.exclusions[static_cast<size_t>(r.exclusion)];
   const std::string_view event = r.routable ? (is_master ? "master_routable" : "replica_routable")
                                  : before == Exclusion::kNone
                                      ? (is_master ? "master_unroutable" : "replica_excluded")

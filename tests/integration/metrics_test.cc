@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -142,6 +143,31 @@ TEST_F(MetricsTest, CountsEveryCommandExactly) {
 
   std::printf("client bytes: %zu in, %zu out; scrape has %zu samples\n", sent_, received_,
               after.samples());
+}
+
+TEST_F(MetricsTest, InFlightCountsABlockedCommandUntilItsClientLeaves) {
+  ASSERT_TRUE(wait_routable_replicas());
+  const std::string master_route = R"(route="master")";
+  EXPECT_EQ(scrape(proxy().admin_port()).value("resplit_commands_in_flight", master_route), 0);
+  auto blocked = std::make_unique<RawClient>(proxy().port());
+  ASSERT_TRUE(blocked->send(resp({"BLPOP", "never", "0"})));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  double waiting = 0;
+  while (waiting != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    waiting = scrape(proxy().admin_port()).value("resplit_commands_in_flight", master_route);
+  }
+  EXPECT_EQ(waiting, 1);
+  blocked.reset();  // the client leaves without an answer
+  while (waiting != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    waiting = scrape(proxy().admin_port()).value("resplit_commands_in_flight", master_route);
+  }
+  EXPECT_EQ(waiting, 0);
+  // A blocking command is not latency: the histogram never saw it.
+  EXPECT_EQ(scrape(proxy().admin_port()).value("resplit_command_duration_seconds_count",
+                                                master_route),
+            0);
 }
 
 TEST_F(MetricsTest, ProtocolErrorsAndReplicationFiguresAreExposed) {

@@ -79,6 +79,12 @@ TEST_F(ObservabilityTest, StoppedReplicaShowsItsLag) {
   EXPECT_GE(lag_seconds, 2.0);
   EXPECT_GT(lag_bytes, 0);
   EXPECT_EQ(during.value("resplit_backend_routable", "role=\"replica\"," + backend), 0);
+  double exclusions = 0;
+  for (const std::string reason : {"unreachable", "lag_seconds", "lag_bytes", "link_down"}) {
+    exclusions += during.value("resplit_replica_exclusions_total",
+                               backend + ",reason=\"" + reason + "\"");
+  }
+  EXPECT_GE(exclusions, 1);
 }
 
 }  // namespace
