@@ -8,6 +8,7 @@
 #include "proxy/base/version.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/config/dump.h"
+#include "proxy/metrics/families.h"
 
 namespace {
 
@@ -30,6 +31,11 @@ int main(int argc, char* argv[]) {
   const cli::Options& options = *parsed.options;
   if (options.action == cli::Action::kVersion) {
     std::cout << "resplit " << kVersion << " (git " << git_revision() << ")\n";
+    return cli::kExitOk;
+  }
+  if (options.action == cli::Action::kDescribeMetrics) {
+    // One line per metric family: name, type, labels ("-" for none) and help, tab-separated.
+    std::cout << metrics::describe_metrics();
     return cli::kExitOk;
   }
 
