@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "proxy/app/config_watcher.h"
+#include "proxy/app/sentinel_feed.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/server/server.h"
 #include "proxy/server/shared_state.h"
@@ -58,6 +59,7 @@ class Control {
   server::SharedState shared_;
   server::Server server_;
   std::unique_ptr<topology::TopologyMonitor> monitor_;
+  std::unique_ptr<SentinelFeed> sentinel_feed_;
   std::unique_ptr<ConfigWatcher> watcher_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;

@@ -29,6 +29,7 @@ struct SentinelSettings {
   Clock::duration poll_interval = std::chrono::milliseconds(250);
   bool discover_replicas = false;                                // replicas.discovery: sentinel
   Clock::duration replicas_interval = std::chrono::seconds(10);  // replicas.refresh_interval
+  friend bool operator==(const SentinelSettings&, const SentinelSettings&) = default;
 };
 // From the `sentinel` section (which must be set), timeouts, health_check.interval and replicas.
 SentinelSettings sentinel_settings_from(const config::Config& config);
