@@ -17,7 +17,8 @@ void SentinelFeed::apply(const config::Config& config) {
       },
       [&monitor](std::vector<topology::Address> list, std::string source) {
         monitor.set_replica_addresses(std::move(list), std::move(source));
-      });
+      },
+      [&monitor](std::string source) { monitor.hold_writes(std::move(source)); });
   watcher_->start();
 }
 

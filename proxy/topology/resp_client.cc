@@ -146,6 +146,9 @@ asio::awaitable<error_code> RespClient::read(Clock::duration timeout, resp::Owne
 asio::awaitable<error_code> RespClient::read_one(resp::OwnedReply& reply, size_t& received) {
   std::array<char, 16 * 1024> buffer;
   while (true) {
+    // close() (on stop) may run while this coroutine waits for a completed write or read to be
+    // delivered: the reader is gone then.
+    if (reader_ == nullptr || !socket_.is_open()) co_return asio::error::operation_aborted;
     void* parsed = nullptr;
     if (redisReaderGetReply(reader_, &parsed) != REDIS_OK) {
       co_return make_error_code(errc::kBackendProtocolError);
@@ -157,6 +160,7 @@ asio::awaitable<error_code> RespClient::read_one(resp::OwnedReply& reply, size_t
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kAwait);
     if (ec == asio::error::eof) co_return make_error_code(errc::kBackendClosed);
     if (ec) co_return ec;
+    if (reader_ == nullptr) co_return asio::error::operation_aborted;  // closed meanwhile
     received += n;
     if (received > kMaxExchangeBytes) co_return make_error_code(errc::kBackendProtocolError);
     if (redisReaderFeed(reader_, buffer.data(), n) != REDIS_OK) {

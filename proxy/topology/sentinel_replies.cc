@@ -38,6 +38,17 @@ std::string_view field_of(const redisReply* r, std::string_view field) {
   return {};
 }
 
+// Space-separated words; one more than `expected` when there are more.
+std::vector<std::string_view> split_words(std::string_view text, size_t expected) {
+  std::vector<std::string_view> words;
+  while (!text.empty() && words.size() <= expected) {
+    const size_t space = text.find(' ');
+    words.push_back(text.substr(0, space));
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  return words;
+}
+
 }  // namespace
 
 std::optional<Address> parse_master_addr(const redisReply* reply) {
@@ -51,6 +62,26 @@ std::optional<uint64_t> parse_config_epoch(const redisReply* reply) {
   const std::string_view epoch = field_of(reply, "config-epoch");
   if (epoch.empty()) return std::nullopt;
   return parse_unsigned(epoch);
+}
+
+std::optional<Address> parse_failover_of(const redisReply* reply) {
+  const std::string_view flags = field_of(reply, "flags");
+  size_t start = 0;
+  bool failing_over = false;
+  while (start <= flags.size() && !failing_over) {
+    const size_t comma = flags.find(',', start);
+    const size_t end = comma == std::string_view::npos ? flags.size() : comma;
+    failing_over = flags.substr(start, end - start) == "failover_in_progress";
+    start = end + 1;
+  }
+  if (!failing_over) return std::nullopt;
+  return address_of(field_of(reply, "ip"), field_of(reply, "port"));
+}
+
+std::optional<Address> parse_try_failover(std::string_view payload, std::string_view master_name) {
+  std::vector<std::string_view> words = split_words(payload, 4);
+  if (words.size() != 4 || words[0] != "master" || words[1] != master_name) return std::nullopt;
+  return address_of(words[2], words[3]);
 }
 
 std::vector<Address> parse_replica_list(const redisReply* reply) {
@@ -69,12 +100,7 @@ std::vector<Address> parse_replica_list(const redisReply* reply) {
 
 std::optional<MasterSwitch> parse_switch_master(std::string_view payload,
                                                 std::string_view master_name) {
-  std::vector<std::string_view> words;
-  while (!payload.empty() && words.size() <= 5) {
-    const size_t space = payload.find(' ');
-    words.push_back(payload.substr(0, space));
-    payload = space == std::string_view::npos ? std::string_view() : payload.substr(space + 1);
-  }
+  std::vector<std::string_view> words = split_words(payload, 5);
   if (words.size() != 5 || words[0] != master_name) return std::nullopt;
   std::optional<Address> from = address_of(words[1], words[2]);
   std::optional<Address> to = address_of(words[3], words[4]);

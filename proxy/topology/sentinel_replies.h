@@ -20,6 +20,13 @@ std::optional<Address> parse_master_addr(const redisReply* reply);
 // The `config-epoch` field of SENTINEL MASTER's flat field/value array.
 std::optional<uint64_t> parse_config_epoch(const redisReply* reply);
 
+// The master a Sentinel is failing over right now: SENTINEL MASTER's ip and port when its flags
+// include failover_in_progress (before the switch they are still the old master's).
+std::optional<Address> parse_failover_of(const redisReply* reply);
+
+// The master named by +try-failover ("master <name> <ip> <port>") when it is `master_name`.
+std::optional<Address> parse_try_failover(std::string_view payload, std::string_view master_name);
+
 // Every replica's ip and port from SENTINEL REPLICAS (an array of field/value arrays), in the order
 // given, duplicates dropped.
 std::vector<Address> parse_replica_list(const redisReply* reply);

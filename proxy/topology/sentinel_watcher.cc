@@ -12,6 +12,7 @@
 #include <random>
 
 #include "proxy/base/log.h"
+#include "proxy/topology/failover_hold.h"
 #include "proxy/topology/resp_client.h"
 #include "proxy/topology/sentinel_replies.h"
 #include "proxy/topology/sentinel_vote.h"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr const char* kSwitchChannel = "+switch-master";
+constexpr const char* kTryFailoverChannel = "+try-failover";
 constexpr Clock::duration kBackoffMin = std::chrono::milliseconds(100);
 constexpr Clock::duration kBackoffMax = std::chrono::seconds(2);
 // A subscription that stays quiet this long is asked for a PING; a second quiet period in a row
@@ -75,6 +77,7 @@ SentinelSettings sentinel_settings_from(const config::Config& config) {
   s.poll_interval = config.health_check.interval;
   s.discover_replicas = config.replicas.discovery == config::Discovery::kSentinel;
   s.replicas_interval = config.replicas.refresh_interval;
+  s.hold_limit = config.timeouts.failover_wait;
   return s;
 }
 
@@ -83,12 +86,14 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
   using Strand = asio::strand<asio::io_context::executor_type>;
 
   Core(asio::io_context& io, SentinelSettings settings, MasterSink on_master,
-       ReplicasSink on_replicas)
+       ReplicasSink on_replicas, HoldSink on_hold)
       : strand_(asio::make_strand(io)),
         settings_(std::move(settings)),
         on_master_(std::move(on_master)),
         on_replicas_(std::move(on_replicas)),
+        on_hold_(std::move(on_hold)),
         vote_(settings_.sentinels.size()),
+        hold_(settings_.sentinels.size(), settings_.hold_limit),
         jitter_(std::random_device{}()) {
     poll_commands_.push_back({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", settings_.master_name});
     poll_commands_.push_back({"SENTINEL", "MASTER", settings_.master_name});
@@ -187,6 +192,26 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
     l.up = false;
     l.last_error = std::move(why);
     record(i, SentinelAnswer{});
+    const auto now = Clock::steady().now();
+    if (hold_.observe(i, std::nullopt, now, now)) end_hold("sentinels_unreachable");
+  }
+
+  // Sentinel `i` reports a failover of `master` (by message or by its flags).
+  void failover_seen(size_t i, const Address& master) {
+    if (!vote_.trusted() || vote_.trusted()->address != master) return;
+    if (settings_.hold_limit <= Clock::duration::zero()) return;
+    if (!hold_.begin(Clock::steady().now())) return;
+    log::warn("sentinel_failover_started",
+              {{"sentinel", links_[i]->address.to_string()}, {"master", master.to_string()}});
+    on_hold_("sentinel");
+    wake_all();
+  }
+
+  void end_hold(std::string_view why) {
+    if (!vote_.trusted()) return;
+    log::info("sentinel_failover_ended",
+              {{"master", vote_.trusted()->address.to_string()}, {"reason", why}});
+    on_master_(vote_.trusted()->address, "sentinel");
   }
 
   void record(size_t i, SentinelAnswer answer) {
@@ -198,6 +223,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
                                           {"votes", static_cast<uint64_t>(trusted->votes)},
                                           {"sentinels", static_cast<uint64_t>(vote_.sentinels())}});
     replicas_due_ = true;
+    hold_.clear();
     on_master_(trusted->address, "sentinel");
   }
 
@@ -217,6 +243,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
         backoff = kBackoffMin;
       }
       std::vector<resp::OwnedReply> replies;
+      const auto sent = Clock::steady().now();
       error_code ec = co_await l.poll.exec(poll_commands_, settings_.request_timeout, replies);
       if (stopped_) break;
       if (ec) {
@@ -230,12 +257,22 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       const bool names_trusted =
           answer.master && vote_.trusted() && *answer.master == vote_.trusted()->address;
       record(i, std::move(answer));
+      observe_failover(i, replies, sent);
       const bool replicas_due = replicas_due_ || Clock::steady().now() >= next_replicas_at_;
       if (settings_.discover_replicas && replicas_due && names_trusted) {
         co_await fetch_replicas(l);
       }
       co_await wait_for_next_poll(l);
     }
+  }
+
+  void observe_failover(size_t i, const std::vector<resp::OwnedReply>& replies,
+                        Clock::time_point sent) {
+    const std::optional<Address> failing =
+        parse_failover_of(replies.size() == 2 ? replies[1].get() : nullptr);
+    const bool of_trusted = failing && vote_.trusted() && *failing == vote_.trusted()->address;
+    if (of_trusted) failover_seen(i, *failing);
+    if (hold_.observe(i, of_trusted, sent, Clock::steady().now())) end_hold("no_failover_running");
   }
 
   asio::awaitable<void> fetch_replicas(Link& l) {
@@ -259,7 +296,8 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       std::string why = co_await open(l.events, l.address);
       std::vector<resp::OwnedReply> replies;
       if (why.empty() && !stopped_) {
-        const std::vector<Command> subscribe = one({"SUBSCRIBE", kSwitchChannel});
+        const std::vector<Command> subscribe =
+            one({"SUBSCRIBE", kSwitchChannel, kTryFailoverChannel});
         error_code ec = co_await l.events.exec(subscribe, settings_.request_timeout, replies);
         if (ec) why = "SUBSCRIBE: " + ec.message();
         if (!ec && replies[0]->type == REDIS_REPLY_ERROR) {
@@ -297,6 +335,13 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       }
       if (ec) break;
       ping_sent = false;
+      if (std::optional<std::string_view> started =
+              message_payload(message.get(), kTryFailoverChannel)) {
+        if (auto master = parse_try_failover(*started, settings_.master_name)) {
+          failover_seen(i, *master);
+        }
+        continue;
+      }
       std::optional<std::string_view> payload = message_payload(message.get(), kSwitchChannel);
       if (!payload) continue;
       std::optional<MasterSwitch> change = parse_switch_master(*payload, settings_.master_name);
@@ -314,8 +359,10 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
   SentinelSettings settings_;
   MasterSink on_master_;
   ReplicasSink on_replicas_;
+  HoldSink on_hold_;
   std::vector<Command> poll_commands_;  // GET-MASTER-ADDR-BY-NAME and the epoch, in one write
   SentinelVote vote_;
+  FailoverHold hold_;
   std::vector<std::unique_ptr<Link>> links_;
   std::minstd_rand jitter_;
   bool replicas_due_ = true;
@@ -326,9 +373,9 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
 };
 
 SentinelWatcher::SentinelWatcher(asio::io_context& io, SentinelSettings settings,
-                                 MasterSink on_master, ReplicasSink on_replicas)
+                                 MasterSink on_master, ReplicasSink on_replicas, HoldSink on_hold)
     : core_(std::make_shared<Core>(io, std::move(settings), std::move(on_master),
-                                   std::move(on_replicas))) {}
+                                   std::move(on_replicas), std::move(on_hold))) {}
 
 SentinelWatcher::~SentinelWatcher() { stop(); }
 

@@ -73,6 +73,17 @@ void AckedWriters::run(size_t writer) {
       ++counts_.acked;
     }
     ++acked_total_;
+    if (options_.wait_every > 0 && (n + 1) % options_.wait_every == 0) {
+      const Reply waited = client.command({"WAIT", "1", "2000"});
+      if (waited.type == Reply::Type::kInteger && waited.integer >= 1) {
+        std::lock_guard lock(mutex_);
+        ++counts_.waits;
+        for (auto it = acked_[writer].rbegin(); it != acked_[writer].rend() && !it->replicated;
+             ++it) {
+          it->replicated = true;
+        }
+      }
+    }
     if (!options_.read_back) continue;
     const Reply got = client.command({"GET", key});
     if (got.is_error()) {

@@ -19,6 +19,8 @@ class RedisClient;
 struct AckedWrite {
   std::string key;  // its value is the number after the last ':'
   std::chrono::steady_clock::time_point at;
+  // A later `WAIT 1` of the same writer returned at least 1: a replica had it.
+  bool replicated = false;
 };
 
 struct WriterCounts {
@@ -28,6 +30,7 @@ struct WriterCounts {
   uint64_t indeterminate = 0;
   uint64_t reads = 0;        // read-back GETs answered
   uint64_t wrong_reads = 0;  // read-back GETs that did not return the value just written
+  uint64_t waits = 0;        // WAITs that answered at least 1
   std::vector<std::string> error_samples;  // the first few error texts of either kind
 };
 
@@ -37,6 +40,9 @@ class AckedWriters {
     size_t writers = 4;
     std::string prefix = "acked";
     bool read_back = false;
+    // After every this many acknowledged writes, `WAIT 1 2000` (0: never); a positive answer
+    // marks the writer's writes so far as replicated.
+    uint64_t wait_every = 0;
     std::chrono::milliseconds client_timeout{15000};
     uint64_t max_writes_per_writer = 500000;
     std::chrono::milliseconds max_duration{60000};

@@ -90,5 +90,25 @@ TEST(SentinelRepliesTest, SubscribeConfirmationIsNotAMessage) {
   EXPECT_EQ(message_payload(pong.get(), "+switch-master"), std::nullopt);
 }
 
+TEST(SentinelRepliesTest, FailoverInProgressNamesTheMasterBeingFailedOver) {
+  EXPECT_EQ(parse_failover_of(parse(captured("sentinel-master.resp")).get()), std::nullopt);
+  const auto running =
+      parse(array({bulk("name"), bulk("mymaster"), bulk("ip"), bulk("127.0.0.1"), bulk("port"),
+                   bulk("18601"), bulk("flags"), bulk("master,o_down,failover_in_progress")}));
+  EXPECT_EQ(parse_failover_of(running.get()), kOld);
+  const auto other_flag = parse(array({bulk("ip"), bulk("127.0.0.1"), bulk("port"), bulk("18601"),
+                                       bulk("flags"), bulk("master,failover")}));
+  EXPECT_EQ(parse_failover_of(other_flag.get()), std::nullopt);
+  EXPECT_EQ(parse_failover_of(parse("-ERR No such master with that name\r\n").get()), std::nullopt);
+}
+
+TEST(SentinelRepliesTest, TryFailoverPayload) {
+  EXPECT_EQ(parse_try_failover("master mymaster 127.0.0.1 18601", "mymaster"), kOld);
+  EXPECT_EQ(parse_try_failover("master other 127.0.0.1 18601", "mymaster"), std::nullopt);
+  EXPECT_EQ(parse_try_failover("slave mymaster 127.0.0.1 18601", "mymaster"), std::nullopt);
+  EXPECT_EQ(parse_try_failover("master mymaster 127.0.0.1", "mymaster"), std::nullopt);
+  EXPECT_EQ(parse_try_failover("master mymaster 127.0.0.1 1 x", "mymaster"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace resplit::topology

@@ -34,6 +34,10 @@ class WatcherHarness {
                 replicas_ = list;
               }
               if (monitor != nullptr) monitor->set_replica_addresses(list, source);
+            },
+            [this, monitor](std::string source) {
+              ++holds_;
+              if (monitor != nullptr) monitor->hold_writes(source);
             }) {
     watcher_.start();
     thread_ = std::thread([this] { io_.run(); });
@@ -55,6 +59,7 @@ class WatcherHarness {
     std::lock_guard lock(mutex_);
     return replicas_;
   }
+  int holds() const { return holds_.load(); }
   SteadyClock::time_point last_master_time() const {
     std::lock_guard lock(mutex_);
     return master_times_.empty() ? SteadyClock::time_point{} : master_times_.back();
@@ -76,6 +81,7 @@ class WatcherHarness {
   std::vector<Address> masters_;
   std::vector<SteadyClock::time_point> master_times_;
   std::vector<Address> replicas_;
+  std::atomic<int> holds_{0};
   SentinelWatcher watcher_;
   std::thread thread_;
 };
@@ -175,6 +181,7 @@ TEST_F(SentinelWatcherTest, MonitorFollowsAFailoverAfterTheMasterIsKilled) {
             << " s (upper bound, 5 ms polling)\n";
   EXPECT_LT(to_monitor, 1.0);
   EXPECT_EQ(w.masters().back(), new_master);
+  EXPECT_GE(w.holds(), 1);  // +try-failover held writes before the promotion
 }
 
 TEST_F(SentinelWatcherTest, FollowsAFailoverWithOneSentinelGone) {
@@ -187,6 +194,36 @@ TEST_F(SentinelWatcherTest, FollowsAFailoverWithOneSentinelGone) {
   const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
   ASSERT_NE(new_port, 0) << why;
   EXPECT_TRUE(w.wait_for_master(Address{testkit::RedisProcess::kHost, new_port}, 5s));
+}
+
+TEST_F(SentinelWatcherTest, PlannedFailoverHoldsWritesFromItsStartUntilTheNewMaster) {
+  MonitorHarness h(monitor_config());
+  WatcherHarness w(settings(), &h.monitor());
+  const Address old_master = address_of(master());
+  ASSERT_TRUE(h.wait_for([&](const TopologySnapshot& s) { return master_is(s, old_master); }, 10s));
+  // From the moment a replica is promoted, the old master must have no writes routed to it.
+  std::atomic<bool> promoted{false};
+  std::atomic<bool> written_after_promotion{false};
+  std::thread watch([&] {
+    const auto deadline = SteadyClock::now() + 20s;
+    while (SteadyClock::now() < deadline && !promoted) {
+      for (size_t i = 0; i < 2; ++i) {
+        if (replica(i).client(200ms).info("replication")["role"] == "master") promoted = true;
+      }
+    }
+  });
+  ASSERT_EQ(sentinel(0).client().command({"SENTINEL", "FAILOVER", topology().master_name()}),
+            testkit::Reply::status("OK"));
+  SnapshotPtr s = h.wait_for(
+      [&](const TopologySnapshot& t) { return t.master && !master_is(t, old_master); }, 20s,
+      [&](const TopologySnapshot& t) {
+        if (promoted && master_is(t, old_master)) written_after_promotion = true;
+      });
+  watch.join();
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(promoted);
+  EXPECT_GE(w.holds(), 1);
+  EXPECT_FALSE(written_after_promotion);
 }
 
 }  // namespace
