@@ -57,11 +57,14 @@ int Control::run() {
   monitor_ = std::make_unique<topology::TopologyMonitor>(io_, config, shared_.topology,
                                                          Clock::steady());
   monitor_->start();
+  sentinel_feed_ = std::make_unique<SentinelFeed>(io_, *monitor_);
+  sentinel_feed_->apply(*config);
   try {
     server_.start();
   } catch (const std::exception& e) {
     log::error("start_failed", {{"error", e.what()}});
     if (admin_) admin_->stop();
+    if (sentinel_feed_) sentinel_feed_->stop();
     monitor_->stop();
     return cli::kExitError;
   }
@@ -140,6 +143,7 @@ void Control::finish() {
   finished_ = true;
   if (admin_) admin_->stop();
   server_.stop();
+  if (sentinel_feed_) sentinel_feed_->stop();
   if (monitor_) monitor_->stop();
   if (watcher_) watcher_->stop();
   boost::system::error_code ignored;
@@ -179,6 +183,7 @@ bool Control::reload(std::string* errors) {
   auto published = std::make_shared<const config::Config>(std::move(next));
   shared_.config.publish(published);
   monitor_->apply(published);
+  sentinel_feed_->apply(*published);
   {
     std::lock_guard lock(reload_mutex_);
     ++reload_state_.successes;

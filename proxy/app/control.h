@@ -15,6 +15,7 @@
 
 #include "proxy/admin/admin_server.h"
 #include "proxy/app/config_watcher.h"
+#include "proxy/app/sentinel_feed.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/metrics/collector.h"
 #include "proxy/server/server.h"
@@ -66,6 +67,7 @@ class Control {
   server::SharedState shared_;
   server::Server server_;
   std::unique_ptr<topology::TopologyMonitor> monitor_;
+  std::unique_ptr<SentinelFeed> sentinel_feed_;
   std::unique_ptr<ConfigWatcher> watcher_;
   std::unique_ptr<metrics::Collector> collector_;
   std::unique_ptr<admin::AdminServer> admin_;

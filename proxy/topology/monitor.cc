@@ -37,6 +37,11 @@ void TopologyMonitor::set_master_address(Address address, std::string source) {
                     });
 }
 
+void TopologyMonitor::hold_writes(std::string source) {
+  boost::asio::post(core_->strand(),
+                    [core = core_, source = std::move(source)] { core->hold_writes(source); });
+}
+
 void TopologyMonitor::set_replica_addresses(std::vector<Address> addresses, std::string source) {
   boost::asio::post(core_->strand(),
                     [core = core_, addresses = std::move(addresses), source = std::move(source)] {

@@ -48,6 +48,10 @@ class TopologyMonitor {
   // replica never does). `source` appears in the log.
   void set_master_address(Address address, std::string source);
 
+  // An outside source (Sentinel) is failing the master over: it takes no more writes, and writes
+  // wait (timeouts.failover_wait) until set_master_address names the master, new or the same.
+  void hold_writes(std::string source);
+
   // The replica set from an outside source (Sentinel's SENTINEL REPLICAS); used only with
   // replicas.discovery: sentinel, ignored with a warning otherwise. Replaces the previous set.
   void set_replica_addresses(std::vector<Address> addresses, std::string source);

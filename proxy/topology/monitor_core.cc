@@ -100,6 +100,13 @@ void MonitorCore::set_master_address(const Address& address, const std::string& 
   poll_now();
 }
 
+void MonitorCore::hold_writes(const std::string& source) {
+  if (stopped_) return;
+  state_.hold_writes(source);
+  reconcile();
+  publish();
+}
+
 void MonitorCore::set_replica_addresses(const std::vector<Address>& addresses,
                                         const std::string& source) {
   if (stopped_) return;

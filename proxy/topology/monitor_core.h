@@ -39,6 +39,7 @@ class MonitorCore : public std::enable_shared_from_this<MonitorCore> {
   void stop();
   void apply(std::shared_ptr<const config::Config> config);
   void set_master_address(const Address& address, const std::string& source);
+  void hold_writes(const std::string& source);
   void set_replica_addresses(const std::vector<Address>& addresses, const std::string& source);
 
   const Strand& strand() const { return strand_; }

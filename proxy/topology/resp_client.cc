@@ -114,30 +114,71 @@ asio::awaitable<error_code> RespClient::exec(const std::vector<Command>& command
   co_return ec;
 }
 
-asio::awaitable<error_code> RespClient::exchange(const std::string& request, size_t count,
-                                                 std::vector<resp::OwnedReply>& replies) {
-  auto [write_ec, written] = co_await asio::async_write(socket_, asio::buffer(request), kAwait);
-  if (write_ec) co_return write_ec;
+asio::awaitable<error_code> RespClient::send(const std::vector<Command>& commands,
+                                             Clock::duration timeout) {
+  if (!socket_.is_open() || reader_ == nullptr) co_return asio::error::not_connected;
+  std::string request;
+  for (const Command& c : commands) request += encode_command(c);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(timeout);
+  auto outcome = co_await (asio::async_write(socket_, asio::buffer(request), kAwait) ||
+                           timer.async_wait(kAwait));
+  error_code ec = outcome.index() == 0 ? std::get<0>(std::get<0>(outcome))
+                                       : error_code(asio::error::timed_out);
+  if (ec) close();
+  co_return ec;
+}
 
-  std::array<char, 16 * 1024> buffer;
+asio::awaitable<error_code> RespClient::read(Clock::duration timeout, resp::OwnedReply& reply) {
+  reply.reset();
+  if (!socket_.is_open() || reader_ == nullptr) co_return asio::error::not_connected;
   size_t received = 0;
-  while (replies.size() < count) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(timeout);
+  // A cancelled read takes no bytes, so the reader's buffered partial reply stays consistent.
+  auto outcome = co_await (read_one(reply, received) || timer.async_wait(kAwait));
+  if (outcome.index() == 1) co_return error_code(asio::error::timed_out);
+  const error_code ec = std::get<0>(outcome);
+  if (ec) close();
+  co_return ec;
+}
+
+asio::awaitable<error_code> RespClient::read_one(resp::OwnedReply& reply, size_t& received) {
+  std::array<char, 16 * 1024> buffer;
+  while (true) {
+    // close() (on stop) may run while this coroutine waits for a completed write or read to be
+    // delivered: the reader is gone then.
+    if (reader_ == nullptr || !socket_.is_open()) co_return asio::error::operation_aborted;
     void* parsed = nullptr;
     if (redisReaderGetReply(reader_, &parsed) != REDIS_OK) {
       co_return make_error_code(errc::kBackendProtocolError);
     }
     if (parsed != nullptr) {
-      replies.emplace_back(static_cast<redisReply*>(parsed));
-      continue;
+      reply.reset(static_cast<redisReply*>(parsed));
+      co_return error_code{};
     }
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kAwait);
     if (ec == asio::error::eof) co_return make_error_code(errc::kBackendClosed);
     if (ec) co_return ec;
+    if (reader_ == nullptr) co_return asio::error::operation_aborted;  // closed meanwhile
     received += n;
     if (received > kMaxExchangeBytes) co_return make_error_code(errc::kBackendProtocolError);
     if (redisReaderFeed(reader_, buffer.data(), n) != REDIS_OK) {
       co_return make_error_code(errc::kBackendProtocolError);
     }
+  }
+}
+
+asio::awaitable<error_code> RespClient::exchange(const std::string& request, size_t count,
+                                                 std::vector<resp::OwnedReply>& replies) {
+  auto [write_ec, written] = co_await asio::async_write(socket_, asio::buffer(request), kAwait);
+  if (write_ec) co_return write_ec;
+
+  size_t received = 0;
+  while (replies.size() < count) {
+    resp::OwnedReply reply;
+    if (error_code ec = co_await read_one(reply, received)) co_return ec;
+    replies.push_back(std::move(reply));
   }
   co_return error_code{};
 }

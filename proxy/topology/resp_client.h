@@ -43,12 +43,23 @@ class RespClient {
                                                          Clock::duration timeout,
                                                          std::vector<resp::OwnedReply>& replies);
 
+  // For a subscribed connection: writes `commands` within `timeout` (closing on failure).
+  boost::asio::awaitable<boost::system::error_code> send(const std::vector<Command>& commands,
+                                                         Clock::duration timeout);
+  // For a subscribed connection: the next reply the server pushes, within `timeout`. Unlike
+  // exec(), a timeout leaves the connection open (a quiet channel is not a broken one); any
+  // other failure closes it.
+  boost::asio::awaitable<boost::system::error_code> read(Clock::duration timeout,
+                                                         resp::OwnedReply& reply);
+
   void close();
   bool is_open() const { return socket_.is_open(); }
   // The peer IP of the current connection; empty when closed.
   const std::string& peer_ip() const { return peer_ip_; }
 
  private:
+  boost::asio::awaitable<boost::system::error_code> read_one(resp::OwnedReply& reply,
+                                                             size_t& received);
   boost::asio::awaitable<boost::system::error_code> exchange(
       const std::string& request, size_t count, std::vector<resp::OwnedReply>& replies);
 

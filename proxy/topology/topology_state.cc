@@ -72,7 +72,7 @@ const TopologyState::Record* TopologyState::find(std::optional<BackendId> id) co
 
 bool TopologyState::is_member(const Record& r) const {
   return r.configured_master || r.in_replica_set || election_.master == r.id ||
-         election_.candidate == r.id;
+         election_.candidate == r.id || held_ == r.id;
 }
 
 void TopologyState::prune() {
@@ -121,6 +121,7 @@ void TopologyState::set_configured_master(const std::optional<Address>& address)
 }
 
 void TopologyState::announce_master(const Address& address, std::string_view source) {
+  held_.reset();
   Record& r = ensure(address, source);
   if (election_.master == r.id) {
     election_.candidate.reset();
@@ -136,6 +137,16 @@ void TopologyState::announce_master(const Address& address, std::string_view sou
   set_master(std::nullopt, "announced_elsewhere");
   election_.candidate = r.id;
   prune();
+}
+
+void TopologyState::hold_writes(std::string_view source) {
+  if (!election_.master) return;
+  log::warn("master_held", {{"id", *election_.master}, {"source", source}});
+  // It stays a member, so the writes it is answering now are answered, not cut off.
+  held_ = election_.master;
+  election_.fenced = election_.master;
+  election_.candidate.reset();
+  set_master(std::nullopt, "failover_in_progress");
 }
 
 void TopologyState::set_replicas(const std::vector<WeightedAddress>& replicas,

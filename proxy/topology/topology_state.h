@@ -47,6 +47,9 @@ class TopologyState {
   // than the current master is fenced at once: no writes until the announced node's own ROLE says
   // master. `source` goes to the log.
   void announce_master(const Address& address, std::string_view source);
+  // Someone (Sentinel) is failing the master over: fenced at once like an announced change, with
+  // no candidate until the next announcement (of a new master, or of the same one again).
+  void hold_writes(std::string_view source);
   // The replica set of the discovery source; replaces the previous one.
   void set_replicas(const std::vector<WeightedAddress>& replicas, std::string_view source);
 
@@ -83,6 +86,7 @@ class TopologyState {
   BackendRegistry backends_;
   std::optional<Address> configured_master_;
   ElectionState election_;
+  std::optional<BackendId> held_;  // the master hold_writes() took writes from, until announced
   std::optional<BackendId> last_master_;  // the last non-empty master, to count changes
   uint64_t master_changes_ = 0;
   std::string master_replid_;

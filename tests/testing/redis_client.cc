@@ -160,6 +160,24 @@ std::vector<Reply> RedisClient::pipeline(const std::vector<std::vector<std::stri
   return replies;
 }
 
+Reply RedisClient::next_push() {
+  if (!connected()) return transport_failure();
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+    Reply failure = transport_failure();
+    // A quiet channel is not a broken connection: hiredis keeps any partial reply buffered.
+    if (failure.type == Reply::Type::kTimeout) {
+      context_->err = 0;
+      context_->errstr[0] = '\0';
+    }
+    return failure;
+  }
+  auto* reply = static_cast<redisReply*>(raw);
+  Reply result = convert(*reply);
+  freeReplyObject(reply);
+  return result;
+}
+
 std::map<std::string, std::string> RedisClient::info(std::string_view section) {
   Reply reply = section.empty() ? command({"INFO"}) : command({"INFO", section});
   if (reply.type != Reply::Type::kString) return {};

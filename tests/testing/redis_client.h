@@ -49,6 +49,10 @@ class RedisClient {
   // Sends all commands in one write, then reads one reply per command.
   std::vector<Reply> pipeline(const std::vector<std::vector<std::string>>& commands);
 
+  // The next reply the server pushes unasked (a pub/sub message after SUBSCRIBE), within the
+  // timeout; a kTimeout reply leaves the connection usable for another wait.
+  Reply next_push();
+
   // `INFO <section>` as field -> value; empty when the command fails.
   std::map<std::string, std::string> info(std::string_view section = {});
 

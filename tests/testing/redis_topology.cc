@@ -104,6 +104,51 @@ void RedisTopology::stop() { RedisProcess::stop_all(processes()); }
       timeout, "Sentinel discovery");
 }
 
+uint16_t RedisTopology::sentinel_master_port(size_t i) {
+  Reply r = sentinel(i).client(kQueryTimeout).command(
+      {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", options_.master_name});
+  if (r.type != Reply::Type::kArray || r.elements.size() != 2) return 0;
+  try {
+    return static_cast<uint16_t>(std::stoul(r.elements[1].str));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+uint16_t RedisTopology::wait_for_master_switch(uint16_t old_port,
+                                               std::chrono::milliseconds timeout,
+                                               std::string* why) {
+  uint16_t agreed = 0;
+  auto result = poll_state(
+      [&] {
+        std::map<uint16_t, size_t> votes;
+        std::string named;
+        for (size_t i = 0; i < sentinels_.size(); ++i) {
+          const uint16_t port = sentinel_master_port(i);
+          named += std::to_string(port) + " ";
+          if (port != 0 && port != old_port) ++votes[port];
+        }
+        for (const auto& [port, count] : votes) {
+          if (count * 2 > sentinels_.size()) {
+            agreed = port;
+            return std::string();
+          }
+        }
+        return "Sentinels name " + named;
+      },
+      timeout, "master switch");
+  if (!result && why != nullptr) *why = result.message();
+  return result ? agreed : 0;
+}
+
+RedisProcess* RedisTopology::server_on_port(uint16_t port) {
+  if (master_ && master_->port() == port) return master_.get();
+  for (auto& replica : replicas_) {
+    if (replica->port() == port) return replica.get();
+  }
+  return nullptr;
+}
+
 std::string RedisTopology::sync_state() {
   auto master = master_->client(kQueryTimeout).info("replication");
   if (master["role"] != "master") return "master: role '" + master["role"] + "'";

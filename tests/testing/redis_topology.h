@@ -59,6 +59,17 @@ class RedisTopology {
   ::testing::AssertionResult wait_for_sentinels(
       std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
+  // The master port that Sentinel `i` names (SENTINEL GET-MASTER-ADDR-BY-NAME); 0 when it
+  // does not answer or names none.
+  uint16_t sentinel_master_port(size_t i);
+  // Until a majority of the Sentinels name one master other than the one on `old_port`; returns
+  // its port, or 0 on timeout (with `why` set when given).
+  uint16_t wait_for_master_switch(uint16_t old_port,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                                  std::string* why = nullptr);
+  // The master or replica process listening on `port`; nullptr when none is.
+  RedisProcess* server_on_port(uint16_t port);
+
   // Stops everything (in parallel); also done by the destructor.
   void stop();
 

@@ -122,5 +122,33 @@ TEST_F(SentinelTest, SentinelsAgreeOnTheMasterAndSeeEveryone) {
   }
 }
 
+TEST_F(SentinelTest, KilledMasterIsReplacedAndTheSwitchIsPublished) {
+  RedisClient events = sentinel(0).client(200ms);
+  ASSERT_EQ(events.command({"SUBSCRIBE", "+switch-master"}).elements.size(), 3u);
+  const uint16_t old_port = master().port();
+  master().kill9();
+
+  std::string why;
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
+  ASSERT_NE(new_port, 0) << why;
+  RedisProcess* promoted = topology().server_on_port(new_port);
+  ASSERT_NE(promoted, nullptr);
+  EXPECT_EQ(promoted->client().info("replication")["role"], "master");
+
+  // The message may have come before the majority agreed; it is buffered on the connection.
+  const std::string expected = "mymaster 127.0.0.1 " + std::to_string(old_port) +
+                               " 127.0.0.1 " + std::to_string(new_port);
+  std::string seen;
+  for (int i = 0; i < 50 && seen.empty(); ++i) {
+    Reply message = events.next_push();
+    if (message.type == Reply::Type::kArray && message.elements.size() == 3) {
+      seen = message.elements[2].str;
+    } else {
+      ASSERT_EQ(message.type, Reply::Type::kTimeout) << message;
+    }
+  }
+  EXPECT_EQ(seen, expected);
+}
+
 }  // namespace
 }  // namespace resplit::testkit

@@ -332,5 +332,48 @@ TEST_F(TopologyStateTest, MasterChangeRestartsTheLagTimeline) {
   EXPECT_TRUE(state_.build().master_replid.empty());
 }
 
+TEST_F(TopologyStateTest, HeldMasterTakesNoWritesButStaysUntilAMasterIsAnnounced) {
+  start_static();
+  round(100, 100, 100);
+  clock_.advance(250ms);
+  round(100, 100, 100);
+  ASSERT_TRUE(state_.build().master);
+
+  state_.hold_writes("sentinel");
+  TopologySnapshot s = state_.build();
+  EXPECT_FALSE(s.master);
+  EXPECT_FALSE(state_.candidate());
+  // Still polled and present: its connections answer what they carry.
+  ASSERT_NE(s.find(id(kMaster)), nullptr);
+  // Still saying master does not make it master again.
+  clock_.advance(250ms);
+  round(100, 100, 100);
+  EXPECT_FALSE(state_.build().master);
+
+  // The failover was aborted: Sentinel names the same master again.
+  state_.announce_master(kMaster, "sentinel");
+  clock_.advance(250ms);
+  round(100, 100, 100);
+  s = state_.build();
+  ASSERT_TRUE(s.master);
+  EXPECT_EQ(s.backends[*s.master].address, kMaster);
+}
+
+TEST_F(TopologyStateTest, HeldMasterLeavesWhenTheNewOneIsAnnounced) {
+  start_static();
+  state_.set_configured_master(std::nullopt);  // as with Sentinel
+  round(100, 100, 100);
+  clock_.advance(250ms);
+  round(100, 100, 100);
+  state_.hold_writes("sentinel");
+  state_.announce_master(kReplicaB, "sentinel");
+  state_.record(id(kReplicaB), master_poll(100, std::string(40, '4')));
+  state_.evaluate();
+  const TopologySnapshot s = state_.build();
+  ASSERT_TRUE(s.master);
+  EXPECT_EQ(s.backends[*s.master].address, kReplicaB);
+  EXPECT_EQ(s.find(id(kMaster)), nullptr);
+}
+
 }  // namespace
 }  // namespace resplit::topology

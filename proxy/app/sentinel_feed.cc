@@ -1,0 +1,31 @@
+#include "proxy/app/sentinel_feed.h"
+
+namespace resplit::app {
+
+void SentinelFeed::apply(const config::Config& config) {
+  std::optional<topology::SentinelSettings> next;
+  if (config.sentinel) next = topology::sentinel_settings_from(config);
+  if (next == settings_) return;
+  stop();
+  settings_ = std::move(next);
+  if (!settings_) return;
+  topology::TopologyMonitor& monitor = monitor_;
+  watcher_ = std::make_unique<topology::SentinelWatcher>(
+      io_, *settings_,
+      [&monitor](topology::Address a, std::string source) {
+        monitor.set_master_address(std::move(a), std::move(source));
+      },
+      [&monitor](std::vector<topology::Address> list, std::string source) {
+        monitor.set_replica_addresses(std::move(list), std::move(source));
+      },
+      [&monitor](std::string source) { monitor.hold_writes(std::move(source)); });
+  watcher_->start();
+}
+
+void SentinelFeed::stop() {
+  if (watcher_) watcher_->stop();
+  watcher_.reset();
+  settings_.reset();
+}
+
+}  // namespace resplit::app

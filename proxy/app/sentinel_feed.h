@@ -1,0 +1,32 @@
+// Connects Sentinel to the topology monitor: with a `sentinel` section, a SentinelWatcher whose
+// trusted master and replica list go to the monitor (which ROLE-checks every address itself).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+
+#include "proxy/config/config.h"
+#include "proxy/topology/monitor.h"
+#include "proxy/topology/sentinel_watcher.h"
+
+namespace resplit::app {
+
+class SentinelFeed {
+ public:
+  SentinelFeed(boost::asio::io_context& io, topology::TopologyMonitor& monitor)
+      : io_(io), monitor_(monitor) {}
+  ~SentinelFeed() { stop(); }
+
+  // Starts watching as `config` says, or stops when it has no `sentinel` section; a reload with
+  // the same Sentinel settings keeps the running watcher and its connections.
+  void apply(const config::Config& config);
+  void stop();
+
+ private:
+  boost::asio::io_context& io_;
+  topology::TopologyMonitor& monitor_;
+  std::optional<topology::SentinelSettings> settings_;
+  std::unique_ptr<topology::SentinelWatcher> watcher_;
+};
+
+}  // namespace resplit::app

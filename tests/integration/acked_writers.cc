@@ -1,0 +1,128 @@
+#include "tests/integration/acked_writers.h"
+
+#include <algorithm>
+
+#include "tests/testing/redis_client.h"
+#include "tests/testing/reply.h"
+
+namespace resplit::testkit {
+namespace {
+
+constexpr size_t kMaxErrorSamples = 5;
+constexpr size_t kCheckBatch = 1000;
+
+std::string value_of(const std::string& key) { return key.substr(key.rfind(':') + 1); }
+
+}  // namespace
+
+AckedWriters::AckedWriters(uint16_t port, Options options)
+    : port_(port), options_(std::move(options)), acked_(options_.writers) {}
+
+void AckedWriters::start() {
+  for (size_t w = 0; w < options_.writers; ++w) threads_.emplace_back([this, w] { run(w); });
+}
+
+void AckedWriters::stop() {
+  stop_ = true;
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void AckedWriters::note_error(const std::string& text) {
+  std::lock_guard lock(mutex_);
+  ++counts_.errors;
+  if (counts_.error_samples.size() < kMaxErrorSamples) counts_.error_samples.push_back(text);
+}
+
+void AckedWriters::run(size_t writer) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.max_duration;
+  RedisClient client(port_, options_.client_timeout);
+  const std::string base = options_.prefix + ":" + std::to_string(writer) + ":";
+  for (uint64_t n = 0; n < options_.max_writes_per_writer && !stop_; ++n) {
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    if (!client.connected() && !client.reconnect()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    const std::string key = base + std::to_string(n);
+    const std::string value = std::to_string(n);
+    const Reply r = client.command({"SET", key, value});
+    const auto at = std::chrono::steady_clock::now();
+    if (!r.from_server()) {
+      std::lock_guard lock(mutex_);
+      ++counts_.indeterminate;
+      continue;
+    }
+    if (r.is_error() && r.str.find("outcome of the command unknown") != std::string::npos) {
+      std::lock_guard lock(mutex_);
+      ++counts_.indeterminate;
+      if (counts_.error_samples.size() < kMaxErrorSamples) {
+        counts_.error_samples.push_back("SET: " + to_string(r));
+      }
+      continue;
+    }
+    if (r != Reply::status("OK")) {
+      note_error("SET: " + to_string(r));
+      continue;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      acked_[writer].push_back({key, at});
+      ++counts_.acked;
+    }
+    ++acked_total_;
+    if (options_.wait_every > 0 && (n + 1) % options_.wait_every == 0) {
+      const Reply waited = client.command({"WAIT", "1", "2000"});
+      if (waited.type == Reply::Type::kInteger && waited.integer >= 1) {
+        std::lock_guard lock(mutex_);
+        ++counts_.waits;
+        for (auto it = acked_[writer].rbegin(); it != acked_[writer].rend() && !it->replicated;
+             ++it) {
+          it->replicated = true;
+        }
+      }
+    }
+    if (!options_.read_back) continue;
+    const Reply got = client.command({"GET", key});
+    if (got.is_error()) {
+      note_error("GET: " + to_string(got));
+    } else if (got.from_server()) {
+      std::lock_guard lock(mutex_);
+      ++counts_.reads;
+      if (got != Reply::bulk(value)) ++counts_.wrong_reads;
+    }
+  }
+}
+
+WriterCounts AckedWriters::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+std::vector<AckedWrite> AckedWriters::acked() const {
+  std::lock_guard lock(mutex_);
+  std::vector<AckedWrite> all;
+  for (const auto& per_writer : acked_) all.insert(all.end(), per_writer.begin(), per_writer.end());
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  return all;
+}
+
+std::vector<std::string> missing_writes(uint16_t port, const std::vector<AckedWrite>& writes) {
+  RedisClient client(port, std::chrono::seconds(10));
+  std::vector<std::string> missing;
+  for (size_t start = 0; start < writes.size(); start += kCheckBatch) {
+    const size_t end = std::min(writes.size(), start + kCheckBatch);
+    std::vector<std::vector<std::string>> batch;
+    for (size_t i = start; i < end; ++i) batch.push_back({"GET", writes[i].key});
+    const std::vector<Reply> replies = client.pipeline(batch);
+    for (size_t i = start; i < end; ++i) {
+      const Reply& r = replies[i - start];
+      if (r != Reply::bulk(value_of(writes[i].key))) missing.push_back(writes[i].key);
+    }
+  }
+  return missing;
+}
+
+}  // namespace resplit::testkit
