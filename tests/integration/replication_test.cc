@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <regex>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/link_relay.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/testing/reply.h"
 
@@ -187,6 +189,22 @@ TEST_F(PausedReplicaTest, LeavesRotationAndComesBackAfterCatchingUp) {
 class StalenessTest : public ProxyFixture {
  protected:
   std::string proxy_config() const override { return "routing: {max_replication_lag: 500ms}\n"; }
+  // Replica 0 follows the master through a relay that can hold its replication stream back.
+  void SetUp() override {
+    ProxyFixture::SetUp();
+    if (HasFatalFailure()) return;
+    relay_ = std::make_unique<LinkRelay>(master().port());
+    ASSERT_EQ(replica(0).client().command(
+                  {"REPLICAOF", RedisProcess::kHost, std::to_string(relay_->port())}),
+              Reply::status("OK"));
+    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(topology().wait_for_sync());
+  }
+  void TearDown() override {
+    ProxyFixture::TearDown();
+    relay_.reset();
+  }
+  std::unique_ptr<LinkRelay> relay_;
 };
 
 struct TimedRead {
@@ -253,15 +271,21 @@ TEST_F(StalenessTest, NoReadIsStalerThanTheLagLimit) {
       }
     });
   }
-  // Stops of various lengths, most longer than the lag limit, on one replica then the other.
-  const std::vector<std::chrono::milliseconds> stops = {300ms, 700ms, 1000ms, 1200ms,
-                                                         800ms, 1500ms, 400ms, 1100ms};
+  // Faults of various lengths, most longer than the lag limit: replica 0's replication stream is
+  // held back while it keeps answering reads, replica 1 is stopped.
+  const std::vector<std::chrono::milliseconds> faults = {300ms, 700ms, 1000ms, 1200ms, 800ms,
+                                                          1500ms, 400ms, 1100ms, 2000ms, 900ms};
   std::this_thread::sleep_for(1s);
-  for (size_t i = 0; i < stops.size(); ++i) {
-    RedisProcess& node = replica(i % 2 == 0 ? 0 : 1);
-    node.pause();
-    std::this_thread::sleep_for(stops[i]);
-    node.resume();
+  for (size_t i = 0; i < faults.size(); ++i) {
+    if (i % 2 == 0) {
+      relay_->hold(true);
+      std::this_thread::sleep_for(faults[i]);
+      relay_->hold(false);
+    } else {
+      replica(1).pause();
+      std::this_thread::sleep_for(faults[i]);
+      replica(1).resume();
+    }
     std::this_thread::sleep_for(1200ms);
   }
   stop = true;
