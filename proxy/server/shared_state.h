@@ -23,7 +23,10 @@ struct SharedState {
 
   Published<config::Config> config;
   Published<commands::CommandTable> commands;
-  Published<topology::TopologySnapshot> topology;
+  // Empty (no master, no replica) until the monitor's first publication: workers accept clients
+  // before the monitor has run, and must never see no snapshot at all.
+  Published<topology::TopologySnapshot> topology{
+      std::make_shared<const topology::TopologySnapshot>()};
 
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<uint32_t> clients{0};
