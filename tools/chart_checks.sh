@@ -63,6 +63,8 @@ work=${TEST_TMPDIR:-$(mktemp -d)}/chart_checks
 mkdir -p "$work"
 export HELM_CACHE_HOME=$work/helm/cache HELM_CONFIG_HOME=$work/helm/config HELM_DATA_HOME=$work/helm/data
 helm() { "$tools/bin/helm" "$@"; }
+# Debian's python3 has python3-yaml (tools/install_deps.sh); another python3 on PATH may not.
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
 promtool() { "$tools/bin/promtool" "$@"; }
 require_tools() {
   local t missing=0
@@ -72,7 +74,7 @@ require_tools() {
       missing=1
     fi
   done
-  for t in node python3; do
+  for t in node "$py"; do
     command -v "$t" >/dev/null || { echo "FAIL missing $t on PATH"; missing=1; }
   done
   return $missing
@@ -83,7 +85,7 @@ validate_objects() {  # FILE...: Kubernetes + prometheus-operator schemas
   ln -sfn "$tools/node/node_modules" "$work/validate/node_modules"
   node "$work/validate/validate.mjs" "$@"
 }
-dashboard_tool() { python3 "$repo/tools/chart_tools/dashboard_check.py" "$@"; }
+dashboard_tool() { "$py" "$repo/tools/chart_tools/dashboard_check.py" "$@"; }
 
 # A writable copy of the charts (dependencies are built into the copy, never into the tree).
 charts_copy() {
@@ -184,7 +186,7 @@ run_rules() {
   rendered=$work/prometheusrule.yaml
   if helm template r "$charts/resplit" -f "$charts/resplit/ci/monitoring-values.yaml" \
       --show-only templates/prometheusrule.yaml > "$rendered" &&
-      python3 -c 'import sys, yaml; yaml.safe_dump({"groups": yaml.safe_load(open(sys.argv[1]))["spec"]["groups"]}, open(sys.argv[2], "w"))' \
+      "$py" -c 'import sys, yaml; yaml.safe_dump({"groups": yaml.safe_load(open(sys.argv[1]))["spec"]["groups"]}, open(sys.argv[2], "w"))' \
         "$rendered" "$work/rendered.rules.yaml" && check_rules_file "$work/rendered.rules.yaml"; then
     pass "promtool check rules (rendered PrometheusRule)"
   else
@@ -235,7 +237,7 @@ run_examples() {
     for kube in "${kube_versions[@]}"; do
       local out=$work/example-$values@$kube.yaml
       if render_chart "$charts/examples/guestbook" "$charts/examples/guestbook/ci/$values-values.yaml" "$kube" "$out" &&
-          python3 "$repo/tests/charts/examples_check.py" "$out" "$values" "$kube"; then
+          "$py" "$repo/tests/charts/examples_check.py" "$out" "$values" "$kube"; then
         pass "example guestbook $values @$kube"
       else
         fail "example guestbook $values @$kube" "see output"
@@ -255,7 +257,7 @@ run_config() {
       for kube in "${kube_versions[@]}"; do
         out="$work/configs/$(basename "$chart")-$(basename "$values" .yaml).kube-$kube"
         render_chart "$charts/$chart" "$values" "$kube" "$out.render" || { fail "config: render $out" "helm template"; continue; }
-        python3 "$repo/tests/charts/extract_configs.py" "$out.render" "$out" || fail "config: extract $out" "see output"
+        "$py" "$repo/tests/charts/extract_configs.py" "$out.render" "$out" || fail "config: extract $out" "see output"
       done
     done
   done

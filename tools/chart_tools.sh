@@ -23,6 +23,12 @@ helm_tgz_sha256=0860066b8827ee8512f5b6fbf0465c6a8bfb2594c9b8c717652af9ee27235dbf
 helm_sha256=210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 promtool_deb_version=2.42.0+ds-5+deb12u1
 
+if ! command -v npm >/dev/null; then
+  echo "chart_tools: installing Debian's nodejs and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
 have_sha() { [ -f "$1" ] && echo "$2  $1" | sha256sum -c --status; }
 
 if have_sha "$dir/bin/helm" "$helm_sha256"; then

