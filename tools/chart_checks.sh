@@ -14,6 +14,7 @@
 #              for `promtool check rules`, since promtool has no parse command)
 #   metrics    every metric name in the dashboard and the rules is one resplit exports
 #   package    helm package of both charts
+#   notes      NOTES.txt renders (helm install --dry-run=client) for every ci/*.yaml
 #   examples   the example charts give the guestbook's Services and labels, apps/v1, and a pod
 #              whose application reaches Redis through resplit on localhost:6379
 #   config     every resplit config the charts render passes `resplit --check-config`
@@ -230,6 +231,19 @@ run_package() {
   done
 }
 
+run_notes() {  # NOTES.txt renders for every ci values file (helm install --dry-run=client, offline)
+  local charts values
+  charts=$(charts_copy) || return
+  for values in $(ci_files "$charts/resplit"); do
+    if helm install resplit-ci "$charts/resplit" -n apps --dry-run=client -f "$values" > "$work/notes.out" 2>&1 &&
+        grep -q "^  resplit-ci.apps.svc:6379$" "$work/notes.out"; then
+      pass "NOTES.txt resplit $(basename "$values")"
+    else
+      tail -5 "$work/notes.out"; fail "NOTES.txt resplit $(basename "$values")" "see output"
+    fi
+  done
+}
+
 run_examples() {
   local charts kube values
   charts=$(charts_copy) || return
@@ -278,11 +292,11 @@ main() {
     case $c in
       --update) update_golden=1 ;;
       --no-install) install=0 ;;
-      lint | render | rules | dashboard | metrics | package | examples | config) checks+=("$c") ;;
+      lint | render | rules | dashboard | metrics | package | notes | examples | config) checks+=("$c") ;;
       *) echo "unknown argument $c"; sed -n '2,30p' "${BASH_SOURCE[0]}"; return 2 ;;
     esac
   done
-  [ ${#checks[@]} -gt 0 ] || checks=(lint render rules dashboard metrics package examples config)
+  [ ${#checks[@]} -gt 0 ] || checks=(lint render rules dashboard metrics package notes examples config)
   if [ $install = 1 ]; then "$repo/tools/chart_tools.sh" "$tools" || return 1; fi
   require_tools || { fail "tools" "missing (see above)"; finish "${checks[*]}"; return; }
   for c in "${checks[@]}"; do "run_$c"; done

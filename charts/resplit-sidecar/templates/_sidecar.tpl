@@ -104,7 +104,14 @@ metrics: {podMonitor: {enabled: false, interval: 30s, additionalLabels: {}, sele
 {{- $_ := set $auth "backend" (dict "username" $r.backendPasswordSecret.username "password" (dict "file" (printf "/etc/resplit/secrets/backend/%s" $r.backendPasswordSecret.key))) -}}
 {{- $_ := set $c "auth" $auth -}}
 {{- end -}}
-{{- toYaml $c -}}
+{{- /* Values may use templates, e.g. "redis-master.{{ .Release.Namespace }}.svc.cluster.local:6379". */ -}}
+{{- tpl (toYaml $c) . -}}
+{{- end -}}
+
+{{/* Where a Job's last step POSTs to stop a classic sidecar (a native one stops by itself). */}}
+{{- define "resplit-sidecar.quitURL" -}}
+{{- $r := include "resplit-sidecar.values" . | fromYaml -}}
+http://127.0.0.1:{{ $r.ports.metrics }}/quitquitquit
 {{- end -}}
 
 {{/* The ConfigMap with resplit's configuration; render it from a template file of the application chart. */}}
