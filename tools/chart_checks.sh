@@ -19,6 +19,12 @@
 #              whose application reaches Redis through resplit on localhost:6379
 #   config     every resplit config the charts render passes `resplit --check-config`
 #
+# Schema validation: the npm packages kubernetes-models (the Kubernetes 1.33 OpenAPI schemas,
+# compiled for ajv) and @kubernetes-models/prometheus-operator (the ServiceMonitor, PodMonitor and
+# PrometheusRule CRDs). They work offline once installed; kubeconform, kubeval and kube-linter are
+# neither in Debian 12 nor on npm, and `kubectl --dry-run=client` still asks a server for OpenAPI.
+# They do not reject unknown fields: the golden snapshots catch misspelt keys.
+#
 # Tools come from tools/chart_tools.sh (run first unless --no-install; Bazel tests pass it, and
 # find the tools in $RESPLIT_TOOLS_DIR, default /opt/resplit-tools). Prints one PASS/FAIL line per
 # case and ends with `N passed, N failed`; writes JUnit XML to $XML_OUTPUT_FILE when Bazel sets it.
@@ -217,8 +223,16 @@ run_metrics() {
 }
 
 run_package() {
-  local charts chart
+  local charts chart library_version
   charts=$(charts_copy) || return
+  # The library's default image tag is written in its template: it must follow its appVersion.
+  library_version=$(grep -o 'define "resplit-sidecar.appVersion" -}}[^{]*' "$charts/resplit-sidecar/templates/_sidecar.tpl" | sed 's/.*}}//')
+  if grep -qx "appVersion: \"$library_version\"" "$charts/resplit-sidecar/Chart.yaml" &&
+      grep -qx "appVersion: \"$library_version\"" "$charts/resplit/Chart.yaml"; then
+    pass "resplit and resplit-sidecar default to image tag $library_version"
+  else
+    fail "resplit and resplit-sidecar default to one image tag" "resplit-sidecar.appVersion is '$library_version'"
+  fi
   mkdir -p "$work/packages"
   for chart in resplit resplit-sidecar; do
     if helm package "$charts/$chart" -d "$work/packages" > "$work/package.out" 2>&1 &&
