@@ -43,6 +43,11 @@ golden_dir=$repo/tests/charts/golden
 case_names=() case_errors=()
 pass() { echo "PASS $1"; case_names+=("$1"); case_errors+=(""); }
 fail() { echo "FAIL $1: $2"; case_names+=("$1"); case_errors+=("${2:-failed}"); }
+record() {  # NAME COMMAND...: one case, passed when the command succeeds
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else fail "$name" "see the output above"; fi
+}
 xml_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
 finish() {
   local passed=0 failed=0 i
@@ -52,10 +57,12 @@ finish() {
   if [ -n "${XML_OUTPUT_FILE:-}" ]; then
     {
       echo '<?xml version="1.0" encoding="UTF-8"?>'
-      echo "<testsuites><testsuite name=\"${1:-chart_checks}\" tests=\"$((passed + failed))\" failures=\"$failed\">"
+      local suite=${1:-chart_checks}
+      echo "<testsuites><testsuite name=\"$suite\" tests=\"$((passed + failed))\" failures=\"$failed\">"
       for i in "${!case_names[@]}"; do
-        printf '<testcase classname="%s" name="%s">' "${1:-chart_checks}" "$(xml_escape <<<"${case_names[$i]}")"
-        [ -n "${case_errors[$i]}" ] && printf '<failure message="%s"/>' "$(xml_escape <<<"${case_errors[$i]}" | tr '\n' ' ')"
+        printf '<testcase classname="%s" name="%s">' "$suite" "$(xml_escape <<<"${case_names[$i]}")"
+        [ -n "${case_errors[$i]}" ] &&
+          printf '<failure message="%s"/>' "$(xml_escape <<<"${case_errors[$i]}" | tr '\n' ' ')"
         echo '</testcase>'
       done
       echo '</testsuite></testsuites>'
@@ -116,8 +123,12 @@ render_chart() {  # CHART_DIR VALUES KUBE_VERSION OUT
   helm template resplit-ci "$1" --namespace apps -f "$2" --kube-version "$3" > "$4" 2> "$4.err" ||
     { head -5 "$4.err"; return 1; }
 }
-check_rules_file() { promtool check rules "$1" > "$work/promtool.out" 2>&1 || { cat "$work/promtool.out"; return 1; }; }
-test_rules_file() { promtool test rules "$1" > "$work/promtool.out" 2>&1 || { tail -30 "$work/promtool.out"; return 1; }; }
+check_rules_file() {
+  promtool check rules "$1" > "$work/promtool.out" 2>&1 || { cat "$work/promtool.out"; return 1; }
+}
+test_rules_file() {
+  promtool test rules "$1" > "$work/promtool.out" 2>&1 || { tail -30 "$work/promtool.out"; return 1; }
+}
 check_dashboard_structure() { dashboard_tool structure "$1"; }
 check_dashboard_promql() {  # DASHBOARD: each expression as a recording rule, parsed by promtool
   dashboard_tool promql-rules "$1" > "$work/dashboard-exprs.rules.yaml" || return 1
@@ -147,11 +158,10 @@ run_lint() {
   for chart in "${lint_charts[@]}"; do
     for kube in "${kube_versions[@]}"; do
       if [ -z "$(ci_files "$charts/$chart")" ]; then
-        if lint_chart "$charts/$chart" "" "$kube"; then pass "lint $chart @$kube"; else fail "lint $chart @$kube" "helm lint --strict"; fi
+        record "lint $chart @$kube" lint_chart "$charts/$chart" "" "$kube"
       fi
       for values in $(ci_files "$charts/$chart"); do
-        local name="lint $chart $(basename "$values") @$kube"
-        if lint_chart "$charts/$chart" "$values" "$kube"; then pass "$name"; else fail "$name" "helm lint --strict"; fi
+        record "lint $chart $(basename "$values") @$kube" lint_chart "$charts/$chart" "$values" "$kube"
       done
     done
   done
@@ -171,14 +181,22 @@ run_render() {
           fail "render $name" "helm template failed"; continue
         fi
         pass "render $name"
-        if validate_objects "$out" > "$out.validate"; then pass "schema $name"
-        else grep FAIL "$out.validate"; fail "schema $name" "$(grep -c FAIL "$out.validate") objects invalid"; fi
+        if validate_objects "$out" > "$out.validate"; then
+          pass "schema $name"
+        else
+          grep FAIL "$out.validate"
+          fail "schema $name" "$(grep -c FAIL "$out.validate") objects invalid"
+        fi
         if [ "${update_golden:-0}" = 1 ]; then
           cp "$out" "$golden" && pass "golden $name (updated)"
         elif [ ! -f "$golden" ]; then
           fail "golden $name" "no snapshot $golden: run tools/chart_checks.sh --update render"
-        elif diff -u "$golden" "$out" > "$out.diff"; then pass "golden $name"
-        else head -40 "$out.diff"; fail "golden $name" "render differs from ${golden#"$repo"/} (tools/chart_checks.sh --update render if intended)"; fi
+        elif diff -u "$golden" "$out" > "$out.diff"; then
+          pass "golden $name"
+        else
+          head -40 "$out.diff"
+          fail "golden $name" "differs from ${golden#"$repo"/} (if intended: tools/chart_checks.sh --update render)"
+        fi
       done
     done
   done
@@ -186,8 +204,7 @@ run_render() {
 
 run_rules() {
   local charts rendered t
-  check_rules_file "$repo/charts/resplit/rules/resplit.rules.yaml" && pass "promtool check rules resplit.rules.yaml" ||
-    fail "promtool check rules resplit.rules.yaml" "see output"
+  record "promtool check rules resplit.rules.yaml" check_rules_file "$repo/charts/resplit/rules/resplit.rules.yaml"
   # The rules as the chart renders them into a PrometheusRule (escaping, overrides, disabled).
   charts=$(charts_copy) || return
   rendered=$work/prometheusrule.yaml
@@ -200,16 +217,15 @@ run_rules() {
     fail "promtool check rules (rendered PrometheusRule)" "see output"
   fi
   for t in "$repo"/tests/charts/rules/*_test.yaml; do
-    if test_rules_file "$t"; then pass "promtool test rules $(basename "$t")"
-    else fail "promtool test rules $(basename "$t")" "see output"; fi
+    record "promtool test rules $(basename "$t")" test_rules_file "$t"
   done
 }
 
 run_dashboard() {
   local d
   for d in "$repo"/charts/resplit/dashboards/*.json; do
-    check_dashboard_structure "$d" && pass "dashboard structure $(basename "$d")" || fail "dashboard structure $(basename "$d")" "see output"
-    check_dashboard_promql "$d" && pass "dashboard PromQL parses $(basename "$d")" || fail "dashboard PromQL parses $(basename "$d")" "see output"
+    record "dashboard structure $(basename "$d")" check_dashboard_structure "$d"
+    record "dashboard PromQL parses $(basename "$d")" check_dashboard_promql "$d"
   done
 }
 
