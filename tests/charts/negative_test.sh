@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Each check of tools/chart_checks.sh rejects a broken input: a broken template, a misspelt key, a
-# wrong type, a value outside the schema, an API removed from Kubernetes, a rule that does not
-# parse, an alert whose threshold no longer matches its unit test, a dashboard query that does not
-# parse, an unknown metric name and a dashboard with __inputs. Each case first checks that the
-# unbroken input passes, so that a rejection is the breakage's doing.
+# wrong type, a value outside the schema, a bad sidecar mode, an API removed from Kubernetes, a
+# rule that does not parse, an alert whose threshold no longer matches its unit test, a dashboard
+# query that does not parse, an unknown metric name and a dashboard with __inputs. Each case first
+# checks that the unbroken input passes, so that a rejection is the breakage's doing.
 export CHART_CHECKS_LIB=1
 repo="${TEST_SRCDIR:?run with bazel test}/${TEST_WORKSPACE}"
 export CHART_CHECKS_REPO=$repo RESPLIT_BINARY=$repo/proxy/resplit
@@ -55,6 +55,13 @@ expect "values.schema.json rejects a read_policy outside its enum" \
 expect "the Kubernetes schema rejects extensions/v1beta1" \
   "render_chart $good $default_values 1.33.0 $t/g.yaml && validate_objects $t/g.yaml" \
   "sed 's#apps/v1#extensions/v1beta1#' $t/g.yaml > $t/b.yaml && validate_objects $t/b.yaml"
+
+charts=$(charts_copy)
+guestbook=$charts/examples/guestbook
+printf 'resplit:\n  native: maybe\n' > "$t/bad-native.yaml"
+expect "the sidecar library rejects native other than auto, true or false" \
+  "render_chart $guestbook $guestbook/ci/sidecar-values.yaml 1.29.0 $t/g.yaml" \
+  "render_chart $guestbook $t/bad-native.yaml 1.29.0 $t/b.yaml"
 
 rules=$repo/charts/resplit/rules/resplit.rules.yaml
 expect "promtool check rules rejects an expression that does not parse" \

@@ -75,6 +75,9 @@ metrics: {podMonitor: {enabled: false, interval: 30s, additionalLabels: {}, sele
 {{- if not (has $native (list "auto" "true" "false")) -}}
 {{- fail (printf "resplit.native must be auto, true or false, not %q" $native) -}}
 {{- end -}}
+{{- if not (has $r.configReload (list "inplace" "rollout")) -}}
+{{- fail (printf "resplit.configReload must be inplace or rollout, not %q" (toString $r.configReload)) -}}
+{{- end -}}
 {{- if eq $native "auto" -}}
 {{- semverCompare ">=1.29.0-0" .Capabilities.KubeVersion.Version -}}
 {{- else -}}
