@@ -129,6 +129,17 @@ check_rules_file() {
 test_rules_file() {
   promtool test rules "$1" > "$work/promtool.out" 2>&1 || { tail -30 "$work/promtool.out"; return 1; }
 }
+alerts_tested() {  # RULES TEST...: every alert of RULES fires (non-empty exp_alerts) in some TEST
+  "$py" - "$@" <<'PY'
+import sys, yaml
+alerts = {r["alert"] for g in yaml.safe_load(open(sys.argv[1]))["groups"] for r in g["rules"] if "alert" in r}
+fired = {t["alertname"] for f in sys.argv[2:] for case in yaml.safe_load(open(f))["tests"]
+         for t in case.get("alert_rule_test", []) if t.get("exp_alerts")}
+for name in sorted(alerts - fired):
+    print(f"{sys.argv[1]}: alert {name} never fires in a unit test")
+sys.exit(1 if alerts - fired else 0)
+PY
+}
 check_dashboard_structure() { dashboard_tool structure "$1"; }
 check_dashboard_promql() {  # DASHBOARD: each expression as a recording rule, parsed by promtool
   dashboard_tool promql-rules "$1" > "$work/dashboard-exprs.rules.yaml" || return 1
@@ -219,6 +230,8 @@ run_rules() {
   for t in "$repo"/tests/charts/rules/*_test.yaml; do
     record "promtool test rules $(basename "$t")" test_rules_file "$t"
   done
+  record "every shipped alert has a unit test in which it fires" alerts_tested \
+    "$repo/charts/resplit/rules/resplit.rules.yaml" "$repo"/tests/charts/rules/*_test.yaml
 }
 
 run_dashboard() {
