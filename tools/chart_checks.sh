@@ -84,7 +84,7 @@ require_tools() {
   local t missing=0
   for t in bin/helm bin/promtool node/node_modules; do
     if [ ! -e "$tools/$t" ]; then
-      echo "FAIL missing $tools/$t: run tools/chart_tools.sh (or tools/install_deps.sh) first"
+      echo "FAIL missing $tools/$t: run tools/chart_tools.sh first (tools/test_all.sh does)"
       missing=1
     fi
   done
