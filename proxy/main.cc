@@ -29,6 +29,9 @@ int main(int argc, char* argv[]) {
     return parsed.exit_code;
   }
   const cli::Options& options = *parsed.options;
+  if (options.action == cli::Action::kAwaitReady) {
+    return cli::await_ready(options.await_url, options.await_timeout, std::cerr);
+  }
   if (options.action == cli::Action::kVersion) {
     std::cout << "resplit " << kVersion << " (git " << git_revision() << ")\n";
     return cli::kExitOk;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain and build
-  bazel-bootstrap bazel-platforms g++ git python3 ca-certificates
+  bazel-bootstrap bazel-platforms g++ git python3 python3-yaml ca-certificates
   # libraries (headers and link libraries)
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
   libhiredis-dev prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
