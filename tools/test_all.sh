@@ -50,17 +50,18 @@ run_bazel_tests() {
     if [[ $a == --* ]]; then flags+=("$a"); else patterns+=("$a"); fi
     if [[ $a == --config=* ]]; then info_flags+=("$a"); fi
   done
-  # The targets this run must report on, for test_summary.py: one tag filter of the form
-  # `tag` or `-tag` is understood.
-  local query="tests(set(${patterns[*]}))" tag_filter=""
+  # The targets this run must report on, for test_summary.py, with the same tag filter.
+  local query="tests(set(${patterns[*]}))" tag_filter="" tag
   for a in "${flags[@]}"; do
     [[ $a == --test_tag_filters=* ]] && tag_filter=${a#--test_tag_filters=}
   done
-  if [[ $tag_filter == -* ]]; then
-    query="$query except attr(tags, '\\b${tag_filter#-}\\b', $query)"
-  elif [ -n "$tag_filter" ]; then
-    query="attr(tags, '\\b${tag_filter}\\b', $query)"
-  fi
+  for tag in ${tag_filter//,/ }; do
+    if [[ $tag == -* ]]; then
+      query="($query) except attr(tags, '\\b${tag#-}\\b', $query)"
+    else
+      query="attr(tags, '\\b${tag}\\b', $query)"
+    fi
+  done
   bazel query "$query" 2>/dev/null | sort > "$out/$name.targets"
   bazel test "${bazel_flags[@]}" "${flags[@]}" --test_summary=short -- "${patterns[@]}" 2>&1 \
     | tee "$out/$name.log"
@@ -91,7 +92,7 @@ run_bazel_tests charts --test_tag_filters=charts //...
 phase test
 run_bazel_tests all --test_tag_filters=-charts //...
 
-sanitizer_flags=(--test_tag_filters=-integration --build_tests_only)
+sanitizer_flags=(--test_tag_filters=-integration,-charts,-image --build_tests_only)
 phase asan
 run_bazel_tests asan --config=asan "${sanitizer_flags[@]}" //tests/...
 phase ubsan
