@@ -227,5 +227,22 @@ TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
   EXPECT_TRUE(missing.empty()) << missing.size() << " lost, first " << missing.front();
 }
 
+TEST_F(SentinelFailoverTest, LosingEverySentinelKeepsTheLastMaster) {
+  for (size_t i = 0; i < topology().sentinel_count(); ++i) sentinel(i).kill9();
+  // Past the reconnect backoff of the Sentinel connections, writes and reads still flow.
+  std::this_thread::sleep_for(2500ms);
+  RedisClient client = proxy().client(5s);
+  int ok = 0;
+  for (int i = 0; i < 500; ++i) {
+    const std::string key = "nosentinel:" + std::to_string(i);
+    ok += client.command({"SET", key, "v"}) == Reply::status("OK") &&
+                  client.command({"GET", key}) == Reply::bulk("v")
+              ? 1
+              : 0;
+  }
+  std::cout << "every Sentinel killed: " << ok << " of 500 SET+GET pairs answered right\n";
+  EXPECT_EQ(ok, 500);
+}
+
 }  // namespace
 }  // namespace resplit::testkit
