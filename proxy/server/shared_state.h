@@ -20,7 +20,10 @@ struct SharedState {
 
   Published<config::Config> config;
   Published<commands::CommandTable> commands;
-  Published<topology::TopologySnapshot> topology;
+  // Empty (no master, no replicas) until the monitor's first round: a client that connects before
+  // then waits for a master like during a failover instead of reading a snapshot not yet there.
+  Published<topology::TopologySnapshot> topology{
+      std::make_shared<const topology::TopologySnapshot>()};
 
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<uint32_t> clients{0};
