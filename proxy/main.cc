@@ -8,6 +8,7 @@
 #include "proxy/base/version.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/config/dump.h"
+#include "proxy/metrics/families.h"
 
 namespace {
 
@@ -28,8 +29,16 @@ int main(int argc, char* argv[]) {
     return parsed.exit_code;
   }
   const cli::Options& options = *parsed.options;
+  if (options.action == cli::Action::kAwaitReady) {
+    return cli::await_ready(options.await_url, options.await_timeout, std::cerr);
+  }
   if (options.action == cli::Action::kVersion) {
     std::cout << "resplit " << kVersion << " (git " << git_revision() << ")\n";
+    return cli::kExitOk;
+  }
+  if (options.action == cli::Action::kDescribeMetrics) {
+    // One line per metric family: name, type, labels ("-" for none) and help, tab-separated.
+    std::cout << metrics::describe_metrics();
     return cli::kExitOk;
   }
 

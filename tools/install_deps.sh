@@ -5,21 +5,27 @@ set -euo pipefail
 
 packages=(
   # toolchain and build
-  bazel-bootstrap bazel-platforms g++ git python3 ca-certificates
+  bazel-bootstrap bazel-platforms g++ git python3 python3-yaml ca-certificates
   # libraries (headers and link libraries)
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
   libhiredis-dev prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Redis for the tests and the demo
   redis-server redis-tools redis-sentinel
+  # libFuzzer and the sanitizer runtimes (tools/fuzz.sh)
+  clang-14 libclang-rt-14-dev
+  # the baseline proxy of the load benchmarks (benchmarks/load)
+  nutcracker
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+here="$(cd "$(dirname "$0")" && pwd)"
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install_deps: all ${#packages[@]} packages present"
+  "$here/get_promtool.sh"
   exit 0
 fi
 
@@ -29,4 +35,5 @@ echo "install_deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"$here/get_promtool.sh"
 echo "install_deps: done"

@@ -46,6 +46,14 @@ Control::~Control() = default;
 
 int Control::run() {
   const auto config = shared_.config.get();
+  // The admin port first: it is bound before any outgoing connection could take it as a local
+  // port, and /healthz answers from the start.
+  try {
+    start_admin();
+  } catch (const std::exception& e) {
+    log::error("start_failed", {{"error", e.what()}});
+    return cli::kExitError;
+  }
   monitor_ = std::make_unique<topology::TopologyMonitor>(io_, config, shared_.topology,
                                                          Clock::steady());
   monitor_->start();
@@ -55,7 +63,8 @@ int Control::run() {
     server_.start();
   } catch (const std::exception& e) {
     log::error("start_failed", {{"error", e.what()}});
-    sentinel_feed_->stop();
+    if (admin_) admin_->stop();
+    if (sentinel_feed_) sentinel_feed_->stop();
     monitor_->stop();
     return cli::kExitError;
   }
@@ -132,6 +141,7 @@ void Control::poll_drain() {
 void Control::finish() {
   if (finished_) return;
   finished_ = true;
+  if (admin_) admin_->stop();
   server_.stop();
   if (sentinel_feed_) sentinel_feed_->stop();
   if (monitor_) monitor_->stop();
@@ -143,11 +153,18 @@ void Control::finish() {
   log::info("stopped");
 }
 
-bool Control::reload() {
-  if (draining_) return false;
+bool Control::reload(std::string* errors) {
+  if (draining_) {
+    if (errors) *errors = "shutting down";
+    return false;
+  }
   auto loaded = cli::effective_config(options_);
   if (!loaded.ok()) {
-    for (const auto& e : loaded.errors) log::error("config_reload_failed", {{"error", e.to_string()}});
+    for (const auto& e : loaded.errors) {
+      log::error("config_reload_failed", {{"error", e.to_string()}});
+      if (errors) errors->append(e.to_string()).append("\n");
+    }
+    if (errors && !errors->empty()) errors->pop_back();
     std::lock_guard lock(reload_mutex_);
     ++reload_state_.failures;
     reload_state_.last_ok = false;
@@ -158,6 +175,7 @@ bool Control::reload() {
   const auto restart_only = restart_only_changes(*running, next);
   for (const auto& key : restart_only) {
     log::warn("config_needs_restart", {{"key", key}});
+    if (errors) errors->append(key).append(" needs a restart; ");
   }
   if (next.logging.level != running->logging.level || next.logging.format != running->logging.format) {
     log::init(next.logging.level, next.logging.format);

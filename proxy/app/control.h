@@ -13,9 +13,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "proxy/admin/admin_server.h"
 #include "proxy/app/config_watcher.h"
 #include "proxy/app/sentinel_feed.h"
 #include "proxy/cli/command_line.h"
+#include "proxy/metrics/collector.h"
 #include "proxy/server/server.h"
 #include "proxy/server/shared_state.h"
 #include "proxy/topology/monitor.h"
@@ -39,7 +41,7 @@ class Control {
     uint64_t successes = 0;
     uint64_t failures = 0;
     bool last_ok = true;
-    std::chrono::system_clock::time_point last_success;
+    std::chrono::system_clock::time_point last_success = std::chrono::system_clock::now();
   };
   ReloadState reload_state() const;
 
@@ -50,7 +52,13 @@ class Control {
   void on_signal(int signal);
   void begin_drain();
   void finish();
-  bool reload();
+  // Reloads the configuration file; on failure `errors` gets the configuration errors.
+  bool reload(std::string* errors = nullptr);
+  // The admin server and what it reports (control_admin.cc).
+  void start_admin();
+  admin::Readiness readiness() const;
+  std::string metrics_text() const;
+  std::string topology_text() const;
   void watch_signals();
   void poll_drain();
 
@@ -61,6 +69,8 @@ class Control {
   std::unique_ptr<topology::TopologyMonitor> monitor_;
   std::unique_ptr<SentinelFeed> sentinel_feed_;
   std::unique_ptr<ConfigWatcher> watcher_;
+  std::unique_ptr<metrics::Collector> collector_;
+  std::unique_ptr<admin::AdminServer> admin_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_{};

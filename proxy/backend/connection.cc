@@ -230,6 +230,7 @@ uint64_t Connection::probe_now() {
 
 void Connection::became_ready() {
   state_ = State::kReady;
+  if (options_.stats) options_.stats->connections.add();
   was_ready_ = true;
   out_.append(held_);
   std::string().swap(held_);
@@ -239,6 +240,7 @@ void Connection::became_ready() {
 
 bool Connection::send(std::string_view command, const Tag& tag, bool deadline) {
   if (closed()) return false;
+  if (options_.stats) options_.stats->commands_sent.add();
   const Pending p{tag, deadline ? Clock::now() + options_.command_timeout : kNoDeadline,
                   Internal::kNone};
   pending_.push_back(p);
@@ -257,6 +259,7 @@ bool Connection::send(std::string_view command, const Tag& tag, bool deadline) {
 
 bool Connection::send_untracked(std::string_view command) {
   if (closed()) return false;
+  if (options_.stats) options_.stats->commands_sent.add();
   if (state_ == State::kConnecting) {
     held_.append(command);
   } else {
@@ -336,6 +339,13 @@ void Connection::on_watchdog() {
 
 void Connection::close(errc why) {
   if (closed()) return;
+  if (options_.stats) {
+    if (state_ == State::kReady) {
+      options_.stats->connections.sub();
+    } else if (why != errc::kBackendClosed) {
+      options_.stats->connect_failures.add();  // never got ready: refused, timed out, AUTH, ROLE
+    }
+  }
   state_ = State::kClosed;
   close_reason_ = why;
   boost::system::error_code ignored;

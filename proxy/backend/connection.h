@@ -22,6 +22,7 @@
 #include "proxy/backend/reply_sink.h"
 #include "proxy/base/errc.h"
 #include "proxy/base/ring.h"
+#include "proxy/metrics/worker_stats.h"
 #include "proxy/resp/reply_parser.h"
 
 namespace resplit::backend {
@@ -36,6 +37,8 @@ struct ConnectionOptions {
   std::string password;  // empty: no AUTH
   std::string client_name = "resplit";
   bool require_master = false;  // ROLE must say master before any command goes out (fencing)
+  // The owning worker's counters for this backend (open connections, failed connects, commands).
+  metrics::BackendStats* stats = nullptr;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

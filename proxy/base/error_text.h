@@ -35,6 +35,9 @@ inline constexpr std::string_view kAuthNotConfigured =
 inline constexpr std::string_view kNoProto = "-NOPROTO unsupported protocol version\r\n";
 inline constexpr std::string_view kInvalidDbIndex = "-ERR DB index is out of range\r\n";
 inline constexpr std::string_view kNotInteger = "-ERR value is not an integer or out of range\r\n";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "-ERR timeout is not an integer or out of range\r\n";
+inline constexpr std::string_view kTimeoutNegative = "-ERR timeout is negative\r\n";
 inline constexpr std::string_view kSyntaxError = "-ERR syntax error\r\n";
 inline constexpr std::string_view kMultiNested = "-ERR MULTI calls can not be nested\r\n";
 inline constexpr std::string_view kExecWithoutMulti = "-ERR EXEC without MULTI\r\n";

@@ -46,6 +46,12 @@ ParsedCommandLine parse_command_line(int argc, const char* const argv[]) {
   app.add_option("--master", o.master, "master HOST:PORT (overrides master and sentinel)");
   app.add_option("--replica", o.replicas,
                  "replica HOST:PORT, repeatable (overrides replicas with a static list)");
+  std::string await_url = "http://127.0.0.1:9121/readyz", await_timeout = "60s";
+  CLI::App* await_ready = app.add_subcommand(
+      "await-ready", "wait until an admin URL answers 200 (a classic sidecar's postStart hook)");
+  await_ready->add_option("--url", await_url, "the URL to poll")->capture_default_str();
+  await_ready->add_option("--timeout", await_timeout, "give up after this long (exit 1)")
+      ->capture_default_str();
 
   ParsedCommandLine result;
   try {
@@ -57,6 +63,21 @@ ParsedCommandLine parse_command_line(int argc, const char* const argv[]) {
   } catch (const CLI::ParseError& e) {
     result.output = std::string(e.what()) + "\nRun with --help for usage.\n";
     result.exit_code = kExitUsage;
+    return result;
+  }
+  if (await_ready->parsed()) {
+    std::string error;
+    auto url = parse_http_url(await_url, error);
+    auto timeout = config::parse_duration(await_timeout);
+    if (!url || !timeout.value) {
+      result.output = "await-ready: " + (url ? "--timeout: " + timeout.error : error) + "\n";
+      result.exit_code = kExitUsage;
+      return result;
+    }
+    o.action = Action::kAwaitReady;
+    o.await_url = std::move(*url);
+    o.await_timeout = *timeout.value;
+    result.options = std::move(o);
     return result;
   }
   if (!positional_config.empty()) {

@@ -7,11 +7,20 @@
 #include <vector>
 
 #include "proxy/base/log.h"
+#include "proxy/cli/await_ready.h"
 #include "proxy/config/loader.h"
 
 namespace resplit::cli {
 
-enum class Action { kRun, kCheckConfig, kDumpConfig, kVersion, kHelp, kDescribeMetrics };
+enum class Action {
+  kRun,
+  kCheckConfig,
+  kDumpConfig,
+  kVersion,
+  kHelp,
+  kDescribeMetrics,
+  kAwaitReady
+};
 
 struct Options {
   Action action = Action::kRun;
@@ -22,6 +31,9 @@ struct Options {
   std::optional<std::string> admin;
   std::optional<std::string> master;
   std::vector<std::string> replicas;
+  // await-ready: the admin URL to poll and for how long.
+  HttpUrl await_url;
+  config::Duration await_timeout{std::chrono::seconds(60)};
 };
 
 // Exit codes: 0 ok, 1 configuration or runtime error, 2 bad usage.

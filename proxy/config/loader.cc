@@ -10,6 +10,7 @@
 #include "proxy/config/check_config.h"
 #include "proxy/config/diagnostics.h"
 #include "proxy/config/schema.h"
+#include "proxy/config/yaml_documents.h"
 
 namespace resplit::config {
 
@@ -26,27 +27,35 @@ LoadResult load_string(std::string_view yaml, std::string_view file_name,
                        const SecretSource& secrets) {
   Diagnostics diag(std::string(file_name), true);
   LoadResult result;
-  std::vector<YAML::Node> documents;
+  YAML::Node document;
+  DocumentScan scan;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    scan = scan_documents(yaml);
+    if (!scan.stuck_at) document = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     diag.error_at(position_of(e.mark), "", "YAML syntax error: " + e.msg);
     result.errors = diag.take_sorted();
     return result;
   }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+  if (scan.stuck_at) {
+    diag.error_at(position_of(*scan.stuck_at), "",
+                  "YAML syntax error: unexpected character where a key or value should start");
+    result.errors = diag.take_sorted();
+    return result;
+  }
+  if (!scan.second_document && document.IsNull()) {
     diag.error_at(Position{1, 1}, "",
                   "the file is empty: expected a map with at least master or sentinel");
     result.errors = diag.take_sorted();
     return result;
   }
-  if (documents.size() > 1) {
-    diag.error_at(position_of(documents[1].Mark()), "",
+  if (scan.second_document) {
+    diag.error_at(position_of(*scan.second_document), "",
                   "more than one YAML document: put the whole configuration in one");
   }
   Config config;
   config.source = std::string(file_name);
-  read_config(documents[0], diag, secrets, config);
+  read_config(document, diag, secrets, config);
   check_config(config, diag);
   result.errors = diag.take_sorted();
   if (result.errors.empty()) result.config = std::move(config);

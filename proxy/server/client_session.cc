@@ -49,6 +49,9 @@ ClientSession::ClientSession(Worker& worker, tcp::socket socket)
   if (auto e = socket_.remote_endpoint(ec); !ec) peer_ = endpoint_text(e);
   if (auto e = socket_.local_endpoint(ec); !ec) local_ = endpoint_text(e);
   authenticated_ = worker.config().auth.clients.empty();
+#ifndef RESPLIT_NO_METRICS
+  queue_.set_observer(this);
+#endif
 }
 
 ClientSession::~ClientSession() = default;
@@ -91,6 +94,7 @@ asio::awaitable<void> ClientSession::read_loop() {
       close();  // EOF or reset: like Redis, replies still due are dropped
       co_return;
     }
+    worker_.stats().received_bytes.add(n);
     in_end_ += n;
     while (!process_input()) {
       // Parked: the next command needs the session's earlier commands answered first.
@@ -134,6 +138,7 @@ bool ClientSession::process_input() {
     }
     if (parsed.status == resp::ParseStatus::kError) {
       // Redis answers protocol errors and closes the connection once the answer is out.
+      worker_.stats().protocol_errors.add();
       queue_.push_ready(parsed.error_reply);
       closing_ = true;
       wake_writer();
@@ -167,6 +172,7 @@ void ClientSession::read_available() {
     boost::system::error_code ec;
     const size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
     if (ec || n == 0) break;
+    worker_.stats().received_bytes.add(n);
     in_end_ += n;
   }
 }
@@ -207,6 +213,7 @@ asio::awaitable<void> ClientSession::write_loop() {
       std::swap(queue_.ready(), writing_);
       auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_),
                                                 asio::as_tuple(asio::use_awaitable));
+      worker_.stats().sent_bytes.add(n);
       if (writing_.capacity() > kKeepWriteCapacity) {
         std::string().swap(writing_);
       } else {
@@ -278,6 +285,7 @@ void ClientSession::close() {
   writer_wake_.cancel();
   reader_wake_.cancel();
   release_pinned(false);
+  queue_.abandon();
   if (!in_.empty()) worker_.give_buffer(std::move(in_));
   worker_.session_closed(*this);
 }

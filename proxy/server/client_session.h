@@ -47,7 +47,7 @@ enum class TagKind : uint32_t {
   kProbedRead,   // a read on a replica behind a probe: stale answers are replaced by the master's
 };
 
-class ClientSession : public std::enable_shared_from_this<ClientSession> {
+class ClientSession : public std::enable_shared_from_this<ClientSession>, private ReplyObserver {
  public:
   ClientSession(Worker& worker, boost::asio::ip::tcp::socket socket);
   ~ClientSession();
@@ -122,6 +122,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void after_reply();
   int databases() const;
 
+  // Metrics (session_metrics.cc): what the next reply slots are metered as, and the count of each
+  // routing decision.
+  void meter_route(const routing::Route& route, const routing::Classified& command,
+                   const resp::Frame& frame);
+  void on_complete(const SlotMeter& meter, std::string_view reply) override;
+  void on_abandon(const SlotMeter& meter) override;
+
   // Commands answered by resplit (session_local.cc).
   Step run_local(const routing::Classified& command, const resp::Frame& frame);
   Step run_local_kind(const routing::Classified& command, const resp::Frame& frame);
@@ -172,6 +179,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   // Output.
   ReplyQueue queue_;
+  SlotMeter meter_;  // given to every slot taken for the command being handled
   std::string writing_;
   boost::asio::steady_timer writer_wake_;
   boost::asio::steady_timer reader_wake_;

@@ -11,12 +11,13 @@ constexpr size_t kKeepReadyCapacity = 64 * 1024;
 
 }  // namespace
 
-ReplyQueue::Seq ReplyQueue::push(bool discard) {
+ReplyQueue::Seq ReplyQueue::push(bool discard, const SlotMeter& meter) {
   if (count_ == slots_.size()) grow();
   const Seq seq = head_ + count_;
   Slot& s = slot(seq);
   s.done = false;
   s.discard = discard;
+  s.meter = meter;
   ++count_;
   return seq;
 }
@@ -26,6 +27,9 @@ bool ReplyQueue::complete(Seq seq, std::string_view reply) {
   Slot& s = slot(seq);
   if (s.done) return false;
   s.done = true;
+  if (observer_ != nullptr && s.meter.route != SlotMeter::kUnmetered) {
+    observer_->on_complete(s.meter, reply);
+  }
   if (seq == head_) {
     // The common case: the oldest reply arrives first and goes straight to the output buffer.
     if (!s.discard) ready_.append(reply);
@@ -65,6 +69,20 @@ void ReplyQueue::grow() {
     bigger[seq & (new_size - 1)] = std::move(slot(seq));
   }
   slots_ = std::move(bigger);
+}
+
+void ReplyQueue::abandon() {
+  for (size_t i = 0; i < count_; ++i) {
+    Slot& s = slot(head_ + i);
+    if (!s.done && observer_ != nullptr && s.meter.route != SlotMeter::kUnmetered) {
+      observer_->on_abandon(s.meter);
+    }
+    s.done = false;
+    std::string().swap(s.reply);
+  }
+  head_ += count_;
+  count_ = 0;
+  parked_bytes_ = 0;
 }
 
 void ReplyQueue::trim() {

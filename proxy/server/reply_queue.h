@@ -4,6 +4,7 @@
 // request order. Released bytes collect in one buffer that the session sends with a single write.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,12 +13,33 @@
 
 namespace resplit::server {
 
+// What a slot remembers of its command for metrics, handed back with the reply.
+struct SlotMeter {
+  static constexpr uint8_t kUnmetered = 0xff;
+  uint8_t route = kUnmetered;  // metrics::Route
+  bool timed = false;          // goes into the duration histogram
+  std::chrono::steady_clock::time_point start{};
+};
+
+// Told of every metered slot's reply when it is filled.
+class ReplyObserver {
+ public:
+  virtual void on_complete(const SlotMeter& meter, std::string_view reply) = 0;
+  // A metered slot given up unanswered (the client went away).
+  virtual void on_abandon(const SlotMeter& meter) {}
+
+ protected:
+  ~ReplyObserver() = default;
+};
+
 class ReplyQueue {
  public:
   using Seq = uint64_t;
 
+  void set_observer(ReplyObserver* observer) { observer_ = observer; }
+
   // Takes the next slot. A discarding slot swallows its reply (CLIENT REPLY OFF / SKIP).
-  Seq push(bool discard = false);
+  Seq push(bool discard = false, const SlotMeter& meter = {});
 
   // Fills a taken slot with its reply bytes (copied). A reply for a slot that is no longer
   // waiting (already filled) is ignored and reported as false.
@@ -35,6 +57,9 @@ class ReplyQueue {
   // Reply bytes held by resplit for this client: released plus completed-out-of-order.
   size_t buffered_bytes() const { return ready_.size() + parked_bytes_; }
 
+  // Gives up every slot still waiting (the client is gone); later replies for them are ignored.
+  void abandon();
+
   // Returns buffer memory when the queue is idle (keeps idle connections small).
   void trim();
 
@@ -42,6 +67,7 @@ class ReplyQueue {
   struct Slot {
     bool done = false;
     bool discard = false;
+    SlotMeter meter;
     std::string reply;  // only for replies that arrive before the slots ahead of them
   };
 
@@ -54,6 +80,7 @@ class ReplyQueue {
   size_t count_ = 0;
   size_t parked_bytes_ = 0;
   std::string ready_;
+  ReplyObserver* observer_ = nullptr;
 };
 
 }  // namespace resplit::server

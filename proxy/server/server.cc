@@ -25,6 +25,9 @@ void Server::start() {
                              "' is not an IP address");
   }
   asio::ip::tcp::endpoint endpoint(address, config->listen.address.port);
+  while (shared_.worker_stats.size() < count) {
+    shared_.worker_stats.push_back(std::make_unique<metrics::WorkerStats>());
+  }
   for (size_t i = 0; i < count; ++i) {
     auto worker = std::make_unique<Worker>(static_cast<int>(i), shared_);
     try {

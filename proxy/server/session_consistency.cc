@@ -148,21 +148,29 @@ bool ClientSession::finish_probed_read(const backend::Tag& t, const backend::Rep
 }
 
 ClientSession::Step ClientSession::wait_for_replicas(std::span<const std::string_view> args) {
+  // Redis checks the count first, then the timeout, each with its own words.
   const auto wanted = local::parse_integer(args[1]);
-  const auto timeout = local::parse_integer(args[2]);
-  if (!wanted || !timeout) {
+  if (!wanted) {
     reply_now(text::kNotInteger);
     return Step::kNext;
   }
+  const auto timeout = local::parse_integer(args[2]);
+  if (!timeout) {
+    reply_now(text::kTimeoutNotInteger);
+    return Step::kNext;
+  }
   if (*timeout < 0) {
-    reply_now("-ERR timeout is negative\r\n");
+    reply_now(text::kTimeoutNegative);
     return Step::kNext;
   }
   const auto seq = take_slot();
   // As in Redis, the client's next commands run only after WAIT returns.
   hold_until_idle_ = true;
-  const auto deadline =
-      *timeout == 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(*timeout);
+  // Beyond about 30 years a deadline would overflow the clock: such a wait is as good as endless.
+  constexpr int64_t kEndlessMs = 1'000'000'000'000;
+  const auto deadline = *timeout == 0 || *timeout > kEndlessMs
+                            ? Clock::time_point::max()
+                            : Clock::now() + std::chrono::milliseconds(*timeout);
   asio::co_spawn(
       socket_.get_executor(),
       [self = shared_from_this(), seq, n = *wanted, deadline] {

@@ -44,7 +44,10 @@ ReplyQueue::Seq ClientSession::take_slot() {
     discard = true;
     reply_mode_ = ReplyMode::kOn;
   }
-  return queue_.push(discard);
+  if (meter_.route < metrics::count_of<metrics::Route>()) {
+    worker_.stats().in_flight[meter_.route].add();
+  }
+  return queue_.push(discard, meter_);
 }
 
 void ClientSession::reply_now(std::string_view reply) {
@@ -90,6 +93,7 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   if (!held_writes_.empty()) return Step::kPark;
   const auto args = frame.args;
   const routing::Classified c = routing::classify(worker_.commands(), args);
+  meter_ = SlotMeter{static_cast<uint8_t>(metrics::Route::kLocal), true, last_command_};
   const bool passthrough = state_.subscribed || state_.monitoring;
 
   if (c.info == nullptr && !authenticated_) {
@@ -120,6 +124,7 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   load.ticket = worker_.next_ticket();
   if (needs_load(c.kind)) load.outstanding = worker_.outstanding();
   const routing::Route route = routing::route(c, state_, worker_.topology(), policy, load);
+  meter_route(route, c, frame);
 
   if (route.reason == routing::Reason::kReadYourWrites &&
       route.destination == Destination::kMaster && try_probed_read(c, frame)) {
@@ -156,6 +161,7 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
       worker_.config().routing.read_policy != config::ReadPolicy::kReplica) {
     // This worker cannot reach that replica right now (reconnect backoff); the master can serve.
     backend = *topology.master;
+    meter_.route = static_cast<uint8_t>(metrics::Route::kMaster);
     connection = shared_connection(backend);
   }
   if (connection == nullptr) {
@@ -247,6 +253,7 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
       reset_session_facts();
       passthrough_reset_ = true;
     }
+    worker_.stats().untracked(static_cast<metrics::Route>(meter_.route));
     connection.send_untracked(bytes);
     return Step::kNext;
   }
@@ -265,6 +272,7 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
       state_.monitoring = true;
     }
     connection.set_passthrough(tag(0, TagKind::kReply, 0));
+    worker_.stats().untracked(static_cast<metrics::Route>(meter_.route));
     connection.send_untracked(bytes);
     return Step::kNext;
   }

@@ -28,6 +28,7 @@ constexpr size_t kMaxFreeBuffers = 64;
 Worker::Worker(int index, SharedState& shared)
     : index_(index),
       shared_(shared),
+      stats_(*shared.worker_stats.at(static_cast<size_t>(index))),
       acceptor_(io_),
       config_(shared.config),
       commands_(shared.commands),
@@ -132,11 +133,16 @@ asio::awaitable<void> Worker::accept_loop() {
       shared_.clients.fetch_sub(1, std::memory_order_relaxed);
       // Redis's own words, then close; the write is best effort on a fresh socket.
       boost::system::error_code ignored;
-      const auto text = shared_.draining ? text::kShuttingDown : text::kMaxClients;
+      const bool draining = shared_.draining.load(std::memory_order_relaxed);
+      const auto text = draining ? text::kShuttingDown : text::kMaxClients;
+      stats_.rejected[static_cast<size_t>(draining ? metrics::Rejection::kShuttingDown
+                                                   : metrics::Rejection::kMaxClients)]
+          .add();
       socket.write_some(asio::buffer(text.data(), text.size()), ignored);
       socket.close(ignored);
       continue;
     }
+    stats_.accepted.add();
     auto session = std::make_shared<ClientSession>(*this, std::move(socket));
     session->handle_ = sessions_.add(session.get());
     session->start();
@@ -183,6 +189,7 @@ backend::ConnectionOptions Worker::connection_options(const topology::BackendSta
   o.username = c.auth.backend.username;
   o.password = c.auth.backend.password.value;
   o.require_master = b.role == topology::Role::kMaster;
+  o.stats = stats_.backend(b.id);
   return o;
 }
 

@@ -40,6 +40,7 @@ class Worker final : public backend::ReplySink {
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
   boost::asio::io_context& io() { return io_; }
   SharedState& shared() { return shared_; }
+  metrics::WorkerStats& stats() { return stats_; }
 
   // Cached views of what the control thread publishes; refresh() once per batch of work.
   void refresh();
@@ -81,6 +82,7 @@ class Worker final : public backend::ReplySink {
 
   int index_;
   SharedState& shared_;
+  metrics::WorkerStats& stats_;  // written only on this worker's thread
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;

@@ -18,6 +18,7 @@ BackendState BackendRecord::state() const {
   b.listed_by_master = ack_age.has_value();
   b.consecutive_failures = health.consecutive_failures();
   b.poll_errors = poll_errors;
+  b.exclusions = exclusions;
   if (last_good) {
     const PollResult& p = *last_good;
     b.role = p.stated_role();

@@ -2,6 +2,7 @@
 // address -> BackendId map that keeps ids stable for the life of the process (never reused).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -40,6 +41,7 @@ struct BackendRecord {
   bool fresh = false;                   // a poll arrived that has not been judged yet
   uint64_t poll_errors = 0;
   std::string last_error;
+  std::array<uint64_t, kExclusionCount> exclusions{};  // see BackendState::exclusions
 
   // Derived when judged.
   Lag lag;

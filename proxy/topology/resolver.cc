@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
+#include "proxy/topology/hosts_file.h"
+
 namespace resplit::topology {
 
 namespace asio = boost::asio;
@@ -33,6 +35,11 @@ asio::awaitable<ResolveResult> SystemResolver::resolve(std::string host, uint16_
   boost::system::error_code ec;
   const asio::ip::address ip = asio::ip::make_address(host, ec);
   if (!ec) co_return ResolveResult{{}, {Address{ip.to_string(), port}}};
+  if (auto listed = hosts_file_lookup(host)) {
+    ResolveResult result;
+    for (std::string& a : *listed) result.addresses.push_back(Address{std::move(a), port});
+    co_return result;
+  }
 
   auto lookup = std::make_shared<Lookup>(co_await asio::this_coro::executor);
   lookup->done.expires_after(timeout);

@@ -27,6 +27,7 @@ class Resolver {
                                                         Clock::duration timeout) = 0;
 };
 
+// A name listed in the file $RESPLIT_HOSTS_FILE names is answered from that file (hosts_file.h).
 class SystemResolver final : public Resolver {
  public:
   // getaddrinfo runs on Asio's resolver thread and cannot be interrupted, so on a deadline the

@@ -3,6 +3,8 @@
 // by workers without locks. Pure data: no sockets, no clocks.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +40,7 @@ enum class Exclusion : uint8_t {
   kLagBytes,        // behind by more than max_replication_lag_bytes
   kRecovering,      // healthy again, waiting out the success threshold
 };
+inline constexpr size_t kExclusionCount = static_cast<size_t>(Exclusion::kRecovering) + 1;
 std::string_view to_string(Exclusion e);
 std::string_view to_string(Role r);
 
@@ -66,6 +69,8 @@ struct BackendState {
   // Polling.
   uint32_t consecutive_failures = 0;
   uint64_t poll_errors = 0;  // failed polls since the backend was added
+  // Replicas: times taken out of read rotation, by the reason at that moment (indexed by Exclusion).
+  std::array<uint64_t, kExclusionCount> exclusions{};
 
   // Read once per connection.
   std::string redis_version;  // empty until known

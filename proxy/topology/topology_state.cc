@@ -1,5 +1,6 @@
 #include "proxy/topology/topology_state.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "proxy/base/log.h"
@@ -257,18 +258,27 @@ void TopologyState::judge(Record& r) {
   r.ack_age.reset();
   r.lag = Lag{};
   const Record* m = find(election_.master);
+  std::optional<uint64_t> acked;  // what the master says this replica acknowledged
   if (!is_master && m != nullptr && m->last_good) {
     const std::string ip = r.last_good ? r.last_good->connected_ip : std::string();
     for (const ListedReplica& l : m->last_good->info.replicas) {
       if (l.port == r.address.port && (l.ip == r.address.host || (!ip.empty() && l.ip == ip))) {
         r.ack_age = l.ack_age.value_or(0);
+        acked = l.offset;
       }
     }
   }
   const Role role = r.last_good ? r.last_good->stated_role() : Role::kUnknown;
   if (!is_master && role == Role::kReplica) {
     if (std::optional<uint64_t> offset = r.last_good->offset()) {
-      r.lag = lag_.lag(*offset, r.last_good->at).value_or(Lag{});
+      if (r.last_ok) {
+        r.lag = lag_.lag(*offset, r.last_good->at).value_or(Lag{});
+      } else {
+        // It stopped answering (paused, partitioned): its data has only aged since the last
+        // offset known for it, its own or the one the master last saw acknowledged.
+        const uint64_t known = std::max(*offset, acked.value_or(0));
+        r.lag = lag_.lag(known, clock_.now()).value_or(Lag{});
+      }
     }
   }
   const Exclusion before = r.exclusion;
@@ -295,6 +305,7 @@ void TopologyState::judge(Record& r) {
   }
   r.fresh = false;
   if (r.exclusion == before) return;
+  if (!is_master && before == Exclusion::kNone) ++r.exclusions[static_cast<size_t>(r.exclusion)];
   const std::string_view event = r.routable ? (is_master ? "master_routable" : "replica_routable")
                                  : before == Exclusion::kNone
                                      ? (is_master ? "master_unroutable" : "replica_excluded")

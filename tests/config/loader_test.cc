@@ -199,8 +199,21 @@ logging: {level: loud}
 TEST(Loader, MultipleDocumentsAreRefused) {
   LoadResult r = load(std::string(kMinimal) + "---\nlisten: {}\n");
   EXPECT_THAT(error_lines(r),
-              ElementsAre("t.yaml:5:1: more than one YAML document: put the whole configuration "
+              ElementsAre("t.yaml:4:1: more than one YAML document: put the whole configuration "
                           "in one"));
+}
+
+// yaml-cpp's own LoadAll never returns on these: its parser repeats an empty document forever.
+TEST(Loader, StrayCommasAreSyntaxErrorsNotHangs) {
+  EXPECT_THAT(error_lines(load(",")),
+              ElementsAre("t.yaml:1:1: YAML syntax error: unexpected character where a key or "
+                          "value should start"));
+  EXPECT_THAT(error_lines(load("\"x\",")),
+              ElementsAre("t.yaml:1:4: YAML syntax error: unexpected character where a key or "
+                          "value should start"));
+  EXPECT_THAT(error_lines(load("{a: 1},\n")),
+              ElementsAre("t.yaml:1:7: YAML syntax error: unexpected character where a key or "
+                          "value should start"));
 }
 
 TEST(Loader, TopLevelMustBeAMap) {

@@ -1,0 +1,91 @@
+// What operators see under load: a real scrape taken while clients run passes `promtool check
+// metrics`, and a replica stopped under write load shows its lag in seconds and bytes.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/admin_client.h"
+#include "tests/integration/load_clients.h"
+#include "tests/integration/proxy_fixture.h"
+#include "tests/testing/temp_dir.h"
+
+namespace resplit::testkit {
+namespace {
+
+using namespace std::chrono_literals;
+
+// $PROMTOOL, tools/get_promtool.sh's place, or promtool on PATH; empty when none is found.
+std::string find_promtool() {
+  if (const char* env = std::getenv("PROMTOOL"); env != nullptr && *env != '\0') return env;
+  const std::string extracted = "/tmp/resplit-promtool/usr/bin/promtool";
+  if (std::filesystem::exists(extracted)) return extracted;
+  if (std::system("command -v promtool >/dev/null 2>&1") == 0) return "promtool";
+  return "";
+}
+
+class ObservabilityTest : public ProxyFixture {};
+
+TEST_F(ObservabilityTest, ScrapeUnderLoadPassesPromtool) {
+  const std::string promtool = find_promtool();
+  if (promtool.empty()) {
+    GTEST_SKIP() << "promtool not found: run tools/get_promtool.sh or set PROMTOOL";
+  }
+  LoadClients load(proxy().port(), 8, 2);
+  load.start();
+  std::this_thread::sleep_for(1s);
+  const std::string text = http(proxy().admin_port(), "GET", "/metrics").body;
+  load.stop();
+  EXPECT_GT(load.counts().rounds, 0u);
+  EXPECT_EQ(load.counts().wrong, 0u);
+  ASSERT_FALSE(text.empty());
+
+  TempDir dir("promtool");
+  const std::string input = dir.file("scrape.prom");
+  const std::string output = dir.file("promtool.out");
+  std::ofstream(input) << text;
+  const std::string command = promtool + " check metrics < " + input + " > " + output + " 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(output);
+  const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(status, 0) << said;
+  EXPECT_EQ(said, "") << said;  // no lint warnings either
+  std::printf("promtool check metrics: %zu bytes scraped during load, no findings\n", text.size());
+}
+
+TEST_F(ObservabilityTest, StoppedReplicaShowsItsLag) {
+  const std::string backend = "backend=\"" + replica(0).address() + "\"";
+  LoadClients load(proxy().port(), 8, 2);
+  load.start();
+  std::this_thread::sleep_for(500ms);
+  replica(0).pause();
+  const auto paused_at = std::chrono::steady_clock::now();
+  double lag_seconds = 0, lag_bytes = 0;
+  // Watch for 3 s of pause plus one poll interval (100 ms) and some slack for a loaded machine.
+  while (std::chrono::steady_clock::now() - paused_at < 3s + 600ms) {
+    const Scrape s = scrape(proxy().admin_port());
+    lag_seconds = std::max(lag_seconds, s.value("resplit_replication_lag_seconds", backend));
+    lag_bytes = std::max(lag_bytes, s.value("resplit_replication_lag_bytes", backend));
+    std::this_thread::sleep_for(100ms);
+  }
+  const Scrape during = scrape(proxy().admin_port());
+  replica(0).resume();
+  load.stop();
+  std::printf("replica stopped 3 s under load: lag %.2f s, %.0f bytes; routable %g\n", lag_seconds,
+              lag_bytes, during.value("resplit_backend_routable", "role=\"replica\"," + backend));
+  EXPECT_GE(lag_seconds, 2.0);
+  EXPECT_GT(lag_bytes, 0);
+  EXPECT_EQ(during.value("resplit_backend_routable", "role=\"replica\"," + backend), 0);
+  double exclusions = 0;
+  for (const std::string reason : {"unreachable", "lag_seconds", "lag_bytes", "link_down"}) {
+    exclusions += during.value("resplit_replica_exclusions_total",
+                               backend + ",reason=\"" + reason + "\"");
+  }
+  EXPECT_GE(exclusions, 1);
+}
+
+}  // namespace
+}  // namespace resplit::testkit
