@@ -151,7 +151,6 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
                                                   const routing::Classified& c,
                                                   const resp::Frame& frame) {
   if (route.backend == routing::kNoBackend) return wait_for_master();
-  no_master_since_ = {};
   // Leaving a pinned connection: its commands must be answered before others overtake them.
   if (channel_ == Channel::kPinned && !queue_.idle()) return Step::kPark;
 
@@ -166,9 +165,13 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
     connection = shared_connection(backend);
   }
   if (connection == nullptr) {
+    // A master that cannot be reached (killed, failing over, not yet polled down) is waited for,
+    // or its successor, as when there is no master: the command never left resplit.
+    if (route.destination == Destination::kMaster) return wait_for_master();
     reply_now(text::kBackendUnavailable);
     return Step::kNext;
   }
+  no_master_since_ = {};
   channel_ = Channel::kShared;
   const bool on_replica = !topology.master || backend != *topology.master;
   const TagKind kind =

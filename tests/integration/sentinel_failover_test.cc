@@ -32,26 +32,24 @@ struct Account {
   size_t acked = 0;
   size_t before = 0;      // acknowledged before the fault
   size_t last_100ms = 0;  // acknowledged in the last 100 ms before it
-  // The longest pause between two acknowledgements after the fault began (replies already on
-  // their way may still arrive from the old master): it ends with the new master's first one.
-  std::optional<SteadyClock::time_point> gap_start;
+  // Sentinel needs more than 2 s to switch here, and the old master's replies still on their way
+  // at the fault (one per writer at most) arrive long before a second has passed: the first
+  // acknowledgement later than that is the new master's.
+  std::optional<SteadyClock::time_point> gap_start;  // the acknowledgement before that one
   std::optional<SteadyClock::time_point> first_on_new_master;
 };
 
 Account account(const std::vector<AckedWrite>& acked, SteadyClock::time_point fault) {
   Account a;
   a.acked = acked.size();
-  SteadyClock::duration longest{0};
-  for (size_t i = 0; i < acked.size(); ++i) {
-    const AckedWrite& w = acked[i];
+  for (const AckedWrite& w : acked) {
     if (w.at < fault) {
       ++a.before;
       if (w.at >= fault - 100ms) ++a.last_100ms;
     }
-    if (i == 0 || w.at < fault) continue;
-    if (const auto gap = w.at - acked[i - 1].at; gap > longest) {
-      longest = gap;
-      a.gap_start = acked[i - 1].at;
+    if (w.at <= fault + 1s) {
+      a.gap_start = w.at;
+    } else if (!a.first_on_new_master) {
       a.first_on_new_master = w.at;
     }
   }
@@ -98,7 +96,7 @@ TEST_F(SentinelFailoverTest, KilledMasterWritesMoveToTheNewMasterAndNoAcknowledg
   const auto killed_at = SteadyClock::now();
   master().kill9();
   std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, 60s, &why);
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
   ASSERT_TRUE(switched_at.has_value()) << "no +switch-master seen";
@@ -140,7 +138,7 @@ TEST_F(SentinelFailoverTest, PausedOldMasterGetsNoWritesOnceDemoted) {
   const auto paused_at = SteadyClock::now();
   master().pause();
   std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, 60s, &why);
   if (new_port == 0) master().resume();
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
@@ -180,7 +178,10 @@ TEST_F(SentinelFailoverTest, PausedOldMasterGetsNoWritesOnceDemoted) {
   // A write acknowledged by the old master after the switch would be missing from the new one.
   EXPECT_TRUE(missing.empty()) << missing.size() << " lost, first " << missing.front();
   EXPECT_EQ(counts.errors, 0u);
-  EXPECT_LE(counts.indeterminate, 4u);  // the writes in flight when the master stopped
+  // The writes in flight when the master stopped, and on a loaded machine more of the kind:
+  // until polls show it down, each writer's next write waits there for the command timeout (2 s).
+  const double stopped_for = seconds(*switched_at - paused_at);
+  EXPECT_LE(counts.indeterminate, 4u * (1 + static_cast<uint64_t>(stopped_for / 2.0)));
 }
 
 TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
@@ -194,7 +195,7 @@ TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
   ASSERT_EQ(sentinel(0).client().command({"SENTINEL", "FAILOVER", topology().master_name()}),
             Reply::status("OK"));
   std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, 60s, &why);
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
   ASSERT_TRUE(switched_at.has_value()) << "no +switch-master seen";
@@ -224,6 +225,23 @@ TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
   EXPECT_EQ(counts.wrong_reads, 0u);
   // resplit holds writes from the failover's start, before Sentinel promotes the replica.
   EXPECT_TRUE(missing.empty()) << missing.size() << " lost, first " << missing.front();
+}
+
+TEST_F(SentinelFailoverTest, LosingEverySentinelKeepsTheLastMaster) {
+  for (size_t i = 0; i < topology().sentinel_count(); ++i) sentinel(i).kill9();
+  // Past the reconnect backoff of the Sentinel connections, writes and reads still flow.
+  std::this_thread::sleep_for(2500ms);
+  RedisClient client = proxy().client(5s);
+  int ok = 0;
+  for (int i = 0; i < 500; ++i) {
+    const std::string key = "nosentinel:" + std::to_string(i);
+    ok += client.command({"SET", key, "v"}) == Reply::status("OK") &&
+                  client.command({"GET", key}) == Reply::bulk("v")
+              ? 1
+              : 0;
+  }
+  std::cout << "every Sentinel killed: " << ok << " of 500 SET+GET pairs answered right\n";
+  EXPECT_EQ(ok, 500);
 }
 
 }  // namespace

@@ -61,8 +61,9 @@ std::string SentinelProxyFixture::sentinel_config() {
   yaml << "replicas: {discovery: sentinel, refresh_interval: 1s}\n";
   yaml << "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
           "success_threshold: 2}\n";
-  // Writes wait through the whole Sentinel failover (about 2.3 s here) for the new master.
-  yaml << "timeouts: {command: 2s, failover_wait: 15s}\n";
+  // Writes wait through the whole Sentinel failover for the new master: about 2.3 s here, but
+  // on a loaded machine a split leader vote makes Sentinel retry after 2 x failover-timeout.
+  yaml << "timeouts: {command: 2s, failover_wait: 60s}\n";
   yaml << "logging: {level: info, format: text}\n";
   return yaml.str();
 }
@@ -72,9 +73,17 @@ void SentinelProxyFixture::SetUp() {
   if (HasFatalFailure()) return;
   ResplitOptions options;
   options.config = sentinel_config();
-  proxy_ = std::make_unique<ResplitProcess>(options);
-  RedisClient client = proxy_->client(10s);
-  ASSERT_EQ(client.command({"SET", "ready", "1"}), Reply::status("OK")) << proxy_->log_tail();
+  // ResplitProcess knows it is up by a PING on its port; when another test's server took the
+  // port first, resplit exits and the PING was answered by that server: start on a new port.
+  Reply ready;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    proxy_ = std::make_unique<ResplitProcess>(options);
+    ready = proxy_->client(10s).command({"SET", "ready", "1"});
+    if (ready == Reply::status("OK") && !proxy_->child().exited()) return;
+    std::cerr << "resplit not ready (" << ready << "), exited: " << proxy_->child().exited() << "\n"
+              << proxy_->log_tail() << "\n";
+  }
+  FAIL() << "resplit did not take a write: " << ready;
 }
 
 void SentinelProxyFixture::TearDown() {

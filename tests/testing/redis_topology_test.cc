@@ -129,7 +129,7 @@ TEST_F(SentinelTest, KilledMasterIsReplacedAndTheSwitchIsPublished) {
   master().kill9();
 
   std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, 30s, &why);
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, 60s, &why);
   ASSERT_NE(new_port, 0) << why;
   RedisProcess* promoted = topology().server_on_port(new_port);
   ASSERT_NE(promoted, nullptr);
