@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throughput through resplit with metrics counted vs. compiled out (-DRESPLIT_NO_METRICS), in one
-# interleaved run against the same master + replica: each round runs both binaries back to back, so
-# machine noise hits both alike. Prints requests/s per round and the mean ratio off/on.
+# interleaved run against the same master + replica: each round runs both binaries back to back,
+# alternating which goes first, so machine noise hits both alike. Prints requests/s per round and
+# the mean ratio off/on. RESPLIT_ON / RESPLIT_OFF name prebuilt binaries (skips the two builds).
 #
 #   benchmarks/load/metrics_overhead.sh [rounds] [requests]
 set -euo pipefail
@@ -21,10 +22,15 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 cd "$root"
-bazel build -c opt //proxy:resplit >/dev/null 2>&1
-cp -f bazel-bin/proxy/resplit "$work/resplit-on"
-bazel build -c opt --copt=-DRESPLIT_NO_METRICS //proxy:resplit >/dev/null 2>&1
-cp -f bazel-bin/proxy/resplit "$work/resplit-off"
+if [ -n "${RESPLIT_ON:-}" ] && [ -n "${RESPLIT_OFF:-}" ]; then
+  cp -f "$RESPLIT_ON" "$work/resplit-on"
+  cp -f "$RESPLIT_OFF" "$work/resplit-off"
+else
+  bazel build -c opt //proxy:resplit >/dev/null 2>&1
+  cp -f bazel-bin/proxy/resplit "$work/resplit-on"
+  bazel build -c opt --copt=-DRESPLIT_NO_METRICS //proxy:resplit >/dev/null 2>&1
+  cp -f bazel-bin/proxy/resplit "$work/resplit-off"
+fi
 
 master=$(free_port); replica=$(free_port)
 redis-server --port "$master" --save '' --appendonly no --dir "$work" >"$work/master.log" 2>&1 &
@@ -51,8 +57,13 @@ run_one() {  # binary -> requests/s (GET and SET, pipelined, averaged)
 echo "round  metrics_on_rps  metrics_off_rps  off/on"
 sum_ratio=0
 for r in $(seq "$rounds"); do
-  on=$(run_one "$work/resplit-on")
-  off=$(run_one "$work/resplit-off")
+  if [ $((r % 2)) -eq 1 ]; then
+    on=$(run_one "$work/resplit-on")
+    off=$(run_one "$work/resplit-off")
+  else
+    off=$(run_one "$work/resplit-off")
+    on=$(run_one "$work/resplit-on")
+  fi
   ratio=$(python3 -c "print(f'{$off/$on:.4f}')")
   sum_ratio=$(python3 -c "print($sum_ratio+$ratio)")
   printf "%5d  %14s  %15s  %6s\n" "$r" "$on" "$off" "$ratio"
