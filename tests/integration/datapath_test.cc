@@ -54,8 +54,16 @@ std::string mixed_pipeline(size_t count, unsigned seed) {
       case 4: out += resp({"INCR", "w:counter"}); break;
       case 5: out += resp({"RPUSH", "w:list", n}); break;
       case 6: out += resp({"GET", "pre:list"}); break;   // WRONGTYPE from a read
-      case 7: out += resp({"INCR", "pre:list"}); break;  // WRONGTYPE from a write
-      case 8: out += (rng() % 2 == 0) ? resp({"GET"}) : resp({"SET", "w:x"}); break;  // arity
+      case 7:  // WRONGTYPE, and a value that is not an integer, from writes
+        out += (rng() % 2 == 0) ? resp({"INCR", "pre:list"}) : resp({"INCR", "pre:1"});
+        break;
+      case 8:  // wrong arity, an unknown command
+        switch (rng() % 3) {
+          case 0: out += resp({"GET"}); break;
+          case 1: out += resp({"SET", "w:x"}); break;
+          default: out += resp({"NOSUCHCMD", "a", "b"}); break;
+        }
+        break;
       default:
         out += (rng() % 2 == 0) ? resp({"GET", "pre:big"}) : resp({"SET", "w:big:" + n, kBig});
     }
