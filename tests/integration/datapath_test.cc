@@ -50,7 +50,10 @@ std::string mixed_pipeline(size_t count, unsigned seed) {
       case 0: case 1: case 2:
         out += resp({"GET", "pre:" + std::to_string(rng() % 120)});  // some are missing: nil
         break;
-      case 3: out += resp({"SET", "w:" + n, "value" + n}); break;
+      case 3:  // a write, and a read of an earlier write of this pipeline (read-your-writes)
+        out += (rng() % 2 == 0) ? resp({"SET", "w:" + n, "value" + n})
+                                : resp({"GET", "w:" + std::to_string(rng() % (i + 1))});
+        break;
       case 4: out += resp({"INCR", "w:counter"}); break;
       case 5: out += resp({"RPUSH", "w:list", n}); break;
       case 6: out += resp({"GET", "pre:list"}); break;   // WRONGTYPE from a read
