@@ -2,6 +2,7 @@
 // every plain read-only command (and subcommand) that a minimal generic invocation can exercise
 // runs on a replica and never on the master, and every plain write runs on the master. Where each
 // call ran is read from INFO commandstats on every node.
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <set>

@@ -1,12 +1,14 @@
 // The data path end to end: long pipelines of mixed commands answered byte for byte as the master
 // answers them, whatever the chunking; reads spread over the replicas only with
 // read_policy: replica; and the stock redis-benchmark and redis-cli tools working through resplit.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
 #include <iostream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -33,7 +35,9 @@ const std::string kBig(100 * 1024, 'b');
 void preload(RedisProcess& master) {
   auto c = master.client(10s);
   std::vector<std::vector<std::string>> cmds;
-  for (int i = 0; i < 100; ++i) cmds.push_back({"SET", "pre:" + std::to_string(i), "v" + std::to_string(i)});
+  for (int i = 0; i < 100; ++i) {
+    cmds.push_back({"SET", "pre:" + std::to_string(i), "v" + std::to_string(i)});
+  }
   cmds.push_back({"SET", "pre:big", kBig});
   cmds.push_back({"RPUSH", "pre:list", "a", "b"});
   for (const auto& r : c.pipeline(cmds)) ASSERT_FALSE(r.is_error()) << r;
