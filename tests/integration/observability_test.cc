@@ -18,11 +18,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// $PROMTOOL, tools/get_promtool.sh's place, or promtool on PATH; empty when none is found.
+// $PROMTOOL, the one tools/chart_tools.sh installs ($RESPLIT_TOOLS_DIR, by default
+// /opt/resplit-tools), or promtool on PATH; empty when none is found.
 std::string find_promtool() {
   if (const char* env = std::getenv("PROMTOOL"); env != nullptr && *env != '\0') return env;
-  const std::string extracted = "/tmp/resplit-promtool/usr/bin/promtool";
-  if (std::filesystem::exists(extracted)) return extracted;
+  const char* tools = std::getenv("RESPLIT_TOOLS_DIR");
+  const std::string installed =
+      std::string(tools != nullptr && *tools != '\0' ? tools : "/opt/resplit-tools") +
+      "/bin/promtool";
+  if (std::filesystem::exists(installed)) return installed;
   if (std::system("command -v promtool >/dev/null 2>&1") == 0) return "promtool";
   return "";
 }
@@ -32,7 +36,7 @@ class ObservabilityTest : public ProxyFixture {};
 TEST_F(ObservabilityTest, ScrapeUnderLoadPassesPromtool) {
   const std::string promtool = find_promtool();
   if (promtool.empty()) {
-    GTEST_SKIP() << "promtool not found: run tools/get_promtool.sh or set PROMTOOL";
+    GTEST_SKIP() << "promtool not found: run tools/chart_tools.sh or set PROMTOOL";
   }
   LoadClients load(proxy().port(), 8, 2);
   load.start();

@@ -1,6 +1,8 @@
 // Finds a loopback TCP port that nobody listens on right now, for a test server to bind next.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 
 namespace resplit::testkit {
@@ -9,5 +11,9 @@ namespace resplit::testkit {
 // before the caller binds it, so callers retry with a new port when their bind fails.
 // Throws std::runtime_error when no socket can be bound at all.
 uint16_t pick_free_port();
+
+// True when process `pid` holds the socket listening on TCP `port` (from /proc/net/tcp and the
+// process's fd table): tells a server we started from another one that took its port first.
+bool process_listens_on(pid_t pid, uint16_t port);
 
 }  // namespace resplit::testkit

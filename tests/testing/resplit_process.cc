@@ -55,11 +55,13 @@ ResplitProcess::ResplitProcess(ResplitOptions options)
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   while (true) {
     RedisClient c(port_, std::chrono::milliseconds(200));
-    // Up means answering: PONG, or NOAUTH when clients must authenticate first.
+    // Up means answering: PONG, or NOAUTH when clients must authenticate first; and the answer
+    // must come from our child, not from a server of another test that took the port first.
     if (c.connected()) {
       const Reply pong = c.command({"PING"});
-      if (pong == Reply::status("PONG")) break;
-      if (pong.is_error() && pong.str.rfind("NOAUTH", 0) == 0) break;
+      const bool answers = pong == Reply::status("PONG") ||
+                           (pong.is_error() && pong.str.rfind("NOAUTH", 0) == 0);
+      if (answers && process_listens_on(child_.pid(), port_)) break;
     }
     if (child_.exited() || std::chrono::steady_clock::now() > deadline) {
       const std::string tail = log_tail();
