@@ -37,6 +37,46 @@ SideBySide exchange_both(uint16_t direct, uint16_t proxied, std::string_view inp
   return result;
 }
 
+size_t complete_reply_size(std::string_view bytes) {
+  size_t at = 0;
+  long long pending = 1;  // elements still owed by the reply and the arrays opened inside it
+  while (pending > 0) {
+    const size_t eol = bytes.find("\r\n", at);
+    if (eol == std::string_view::npos || eol == at) return 0;
+    const char type = bytes[at];
+    const std::string_view text = bytes.substr(at + 1, eol - at - 1);
+    at = eol + 2;
+    --pending;
+    if (type == '+' || type == '-' || type == ':') continue;
+    if (type != '*' && type != '$') return 0;
+    long long n = 0;
+    try {
+      n = std::stoll(std::string(text));
+    } catch (...) {
+      return 0;
+    }
+    if (type == '*') {
+      pending += n > 0 ? n : 0;
+    } else if (n >= 0) {
+      if (bytes.size() < at + size_t(n) + 2) return 0;
+      at += size_t(n) + 2;
+    }
+  }
+  return at;
+}
+
+Outcome read_one_reply(RawClient& client, std::chrono::milliseconds deadline) {
+  Outcome out;
+  const auto until = Clock::now() + deadline;
+  // Bounded by the deadline; each round waits at most 20 ms.
+  while (Clock::now() < until && !out.closed && complete_reply_size(out.bytes) == 0) {
+    RawClient::Received got = client.read_for(std::chrono::milliseconds(20));
+    out.bytes += got.bytes;
+    out.closed = got.closed;
+  }
+  return out;
+}
+
 std::string escape(std::string_view bytes, size_t limit) {
   std::string out;
   const bool cut = bytes.size() > limit;

@@ -14,6 +14,10 @@
 #include <thread>
 #include <vector>
 
+namespace resplit::testkit {
+class RawClient;
+}
+
 namespace resplit::testkit::chaos {
 
 // What a server did with one input: the bytes it sent back within the read window and whether it
@@ -32,6 +36,13 @@ struct SideBySide {
 };
 SideBySide exchange_both(uint16_t direct, uint16_t proxied, std::string_view input,
                          std::chrono::milliseconds window);
+
+// The size of the first complete RESP2 reply at the front of `bytes`, any nesting depth (an
+// iterative count of pending elements); 0 while it is incomplete or the bytes are not RESP.
+size_t complete_reply_size(std::string_view bytes);
+
+// Reads from `client` until one complete reply arrived, the peer closed, or `deadline`.
+Outcome read_one_reply(RawClient& client, std::chrono::milliseconds deadline);
 
 // Printable and unambiguous: \r \n \t \\ \" and \xNN; long strings are cut in the middle.
 std::string escape(std::string_view bytes, size_t limit = 400);
