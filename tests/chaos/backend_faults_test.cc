@@ -182,5 +182,47 @@ TEST_F(BackendFaultsTest, ResetFailsOnlyItsPendingRequests) {
   run_fault(FaultRelay::Mode::kReset, "reset");
 }
 
+TEST_F(BackendFaultsTest, Resp3FromAReplicaFailsOnlyItsPendingRequests) {
+  run_fault(FaultRelay::Mode::kResp3, "RESP3 map");
+}
+
+// An extra reply on a connection with requests pending cannot be told from theirs; on a connection
+// with nothing pending it must not be handed to the next request. So the poisoned read runs alone
+// here, and every read after it must get its own value.
+TEST_F(BackendFaultsTest, UnsolicitedReplyOnAnIdleConnectionReachesNobody) {
+  for (auto& relay : relays_) relay->set_mode(FaultRelay::Mode::kUnsolicited);
+  std::map<std::string, size_t> poisoned_replies;
+  for (size_t i = 0; i < kPoisonedReads; ++i) {
+    RedisClient c = proxy_->client(10s);
+    ++poisoned_replies[to_string(c.command({"GET", "poison"}))];
+    std::this_thread::sleep_for(100ms);
+  }
+  for (auto& relay : relays_) relay->set_mode(FaultRelay::Mode::kPass);
+  size_t faults = 0;
+  for (auto& relay : relays_) faults += relay->faults();
+  EXPECT_GT(faults, 0u);
+  size_t right = 0, errors = 0, misdelivered = 0;
+  for (size_t round = 0; round < 50; ++round) {
+    RedisClient c = proxy_->client(10s);
+    for (size_t i = 0; i < kKeysPerChecker; ++i) {
+      const Reply r = c.command({"GET", key(round % kCheckers, i)});
+      if (r == Reply::bulk(value(round % kCheckers, i))) {
+        ++right;
+      } else if (r.is_error()) {
+        ++errors;
+      } else {
+        ++misdelivered;
+        ADD_FAILURE() << key(round % kCheckers, i) << " got " << r;
+      }
+    }
+  }
+  std::cout << "unsolicited: " << faults << " extra replies injected; later reads " << right
+            << " right, " << errors << " errors, " << misdelivered << " misdelivered\n";
+  for (const auto& [reply, count] : poisoned_replies) {
+    std::cout << "  poisoned read answered " << count << "x: " << reply << "\n";
+  }
+  EXPECT_EQ(misdelivered, 0u);
+}
+
 }  // namespace
 }  // namespace resplit::testkit::chaos

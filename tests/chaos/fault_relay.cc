@@ -14,6 +14,8 @@ namespace {
 
 constexpr int kPollMs = 20;  // how often the loops look at the stop flag
 constexpr std::string_view kGarbage = "@garbage that is not RESP\r\n";
+constexpr std::string_view kResp3Map = "%1\r\n+a\r\n+b\r\n";
+constexpr std::string_view kUnsolicited = "+UNSOLICITED\r\n";
 
 sockaddr_in loopback(uint16_t port) {
   sockaddr_in addr{};
@@ -108,6 +110,12 @@ void FaultRelay::pump(int client, int upstream) {
         // The connection stays open: the reader must notice the garbage by itself.
         write_all(client, kGarbage.data(), kGarbage.size());
         open = true;
+      } else if (mode == Mode::kResp3) {
+        write_all(client, kResp3Map.data(), kResp3Map.size());
+        open = true;
+      } else if (mode == Mode::kUnsolicited) {
+        open = write_all(client, chunk.data(), chunk.size()) &&
+               write_all(client, kUnsolicited.data(), kUnsolicited.size());
       } else if (mode == Mode::kTruncate) {
         write_all(client, chunk.data(), at);
       } else {

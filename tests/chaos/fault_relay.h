@@ -19,6 +19,8 @@ class FaultRelay {
     kGarbage,   // the chunk holding the marker is replaced by bytes that are not RESP
     kTruncate,  // bytes up to the marker pass, then both sides are closed (EOF mid-reply)
     kReset,     // both sides are reset (RST) instead of passing the chunk
+    kResp3,     // the chunk is replaced by a RESP3 map, which a RESP2 connection never carries
+    kUnsolicited,  // the chunk passes, followed by one more reply that nobody asked for
   };
 
   FaultRelay(uint16_t target, std::string marker);
