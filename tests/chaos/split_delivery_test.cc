@@ -1,7 +1,7 @@
 // A2: the same pipelines delivered through resplit in one write, one byte at a time, and as two
 // writes split at every offset (for the 64 KiB pipelines: every offset near a line end, near both
 // ends, and every 251st). The replies must be byte-identical to the one-write delivery, which must
-// itself equal redis-server's; no delivery may hang.
+// itself equal redis-server's; no delivery may hang. Pipelines with 1 MiB values are cut at random.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -193,6 +193,48 @@ TEST_F(SplitDeliveryTest, RepliesDoNotDependOnHowRequestsAreCut) {
             << " deliveries, all identical; slowest pipeline " << slowest_ms << " ms\n";
   RecordProperty("deliveries", int(deliveries));
   RecordProperty("slowest_pipeline_ms", int(slowest_ms));
+}
+
+// Five pipelines carrying 1 MiB values, each delivered in 200 random ways (1 to 4 cuts, fixed
+// seed), on one connection: every delivery gets the replies of the one-write delivery.
+TEST_F(SplitDeliveryTest, MebibyteValuesCutAtRandomOffsets) {
+  const std::string mib(1024 * 1024, 'm');
+  const std::vector<std::string> big = {
+      command({"SET", "w:mib", mib}) + command({"GET", "d:1"}),
+      command({"ECHO", mib}) + "PING\r\n",
+      command({"GET", "d:big"}) + command({"SET", "w:mib", mib}) + command({"ECHO", ""}),
+      "ECHO x\r\n" + command({"ECHO", mib}) + command({"GET", "missing"}),
+      command({"MULTI"}) + command({"SET", "w:mib", mib}) + command({"EXEC"}),
+  };
+  std::mt19937 random(42);
+  size_t deliveries = 0;
+  const auto started = Clock::now();
+  for (size_t n = 0; n < big.size(); ++n) {
+    const std::string& p = big[n];
+    const auto expected = one_shot(proxy().port(), p);
+    ASSERT_EQ(expected.bytes, one_shot(master().port(), p).bytes) << "pipeline " << n;
+    RawClient c(proxy().port());
+    for (size_t set = 0; set < 200; ++set) {
+      std::set<size_t> cuts;
+      const size_t count = 1 + random() % 4;
+      for (size_t i = 0; i < count; ++i) cuts.insert(1 + random() % (p.size() - 1));
+      size_t from = 0;
+      for (size_t at : cuts) {
+        ASSERT_TRUE(c.send(std::string_view(p).substr(from, at - from)));
+        std::this_thread::sleep_for(100us);
+        from = at;
+      }
+      ASSERT_TRUE(c.send(std::string_view(p).substr(from)));
+      const auto got = c.read_until(expected.replies, kReplyDeadline);
+      ASSERT_EQ(got.bytes.size(), expected.bytes.size()) << "pipeline " << n << " set " << set;
+      ASSERT_TRUE(got.bytes == expected.bytes) << "pipeline " << n << " set " << set;
+      ++deliveries;
+    }
+  }
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  std::cout << "A2 1 MiB values: " << deliveries << " deliveries with random cuts, all identical, "
+            << took << " ms\n";
 }
 
 }  // namespace
