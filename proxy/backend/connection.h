@@ -147,7 +147,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string in_;  // received bytes; [in_begin_, in_end_) not yet consumed
   size_t in_begin_ = 0;
   size_t in_end_ = 0;
-  resp::ReplyParser parser_;
+  resp::ReplyParser parser_{resp::ReplyProtocol::kResp2Only};
 };
 
 }  // namespace resplit::backend

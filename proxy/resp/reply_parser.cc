@@ -105,6 +105,10 @@ ReplyParseResult ReplyParser::parse(std::string_view input) {
 
 // Applies one header to the pending count; returns a problem, or empty when the header is valid.
 std::string_view ReplyParser::header(char type, std::string_view text, std::size_t next) {
+  if (resp2_only_ && std::strchr("+-:$*", type) == nullptr) {
+    return std::strchr("(,#_!=~>%|", type) == nullptr ? "bad type byte"
+                                                      : "RESP3 type on a RESP2 connection";
+  }
   switch (type) {
     case '+':
     case '-':

@@ -35,8 +35,16 @@ struct ReplyParseResult {
 // depth costs nothing and a reply 5,000 levels deep is as cheap as a flat one. The scan position
 // is kept between calls, so a reply costs O(bytes) however it arrives. Allocates nothing.
 // Not thread-safe: one parser per backend connection.
+// Which replies a connection may carry. Backend connections stay on RESP2 (resplit answers HELLO 3
+// itself), so a RESP3 type byte there means a broken stream, and passing it on would hand RESP2
+// clients bytes they cannot read.
+enum class ReplyProtocol { kResp3, kResp2Only };
+
 class ReplyParser {
  public:
+  explicit ReplyParser(ReplyProtocol protocol = ReplyProtocol::kResp3) noexcept
+      : resp2_only_(protocol == ReplyProtocol::kResp2Only) {}
+
   // `input` starts at the first byte of a reply and, until that reply completes or fails, every
   // call passes the same start with more bytes appended. After kComplete the next reply starts
   // reply.size bytes later. After kError every call fails again until reset().
@@ -64,6 +72,7 @@ class ReplyParser {
   std::size_t needed_ = 1;
   std::uint64_t scanned_ = 0;
   std::string_view problem_;       // set once failed
+  bool resp2_only_ = false;
 };
 
 }  // namespace resplit::resp

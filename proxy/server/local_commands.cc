@@ -9,7 +9,10 @@ namespace resplit::server::local {
 
 void ping(std::string& out, Args args) {
   resp::ReplyWriter w(out);
-  if (args.size() > 1) {
+  // The command table allows any count (arity -1); Redis's pingCommand rejects more than one.
+  if (args.size() > 2) {
+    w.wrong_arity("ping");
+  } else if (args.size() > 1) {
     w.bulk(args[1]);
   } else {
     w.simple_string("PONG");

@@ -123,6 +123,24 @@ TEST(ReplyParserTest, ProtocolErrors) {
   }
 }
 
+TEST(ReplyParserTest, Resp2OnlyRefusesEveryResp3Type) {
+  for (const std::string input : {"_\r\n", ",1.5\r\n", "#t\r\n", "(12\r\n", "!3\r\nerr\r\n",
+                                  "=7\r\ntxt:abc\r\n", "~1\r\n+a\r\n", ">1\r\n+a\r\n",
+                                  "%1\r\n+a\r\n+b\r\n", "|1\r\n+a\r\n+b\r\n:1\r\n",
+                                  "*2\r\n:1\r\n_\r\n"}) {
+    SCOPED_TRACE(input);
+    ReplyParser parser(ReplyProtocol::kResp2Only);
+    const auto r = parser.parse(input);
+    EXPECT_EQ(r.status, ParseStatus::kError);
+    EXPECT_EQ(r.problem, "RESP3 type on a RESP2 connection");
+    EXPECT_EQ(ReplyParser().parse(input).status, ParseStatus::kComplete);
+  }
+  ReplyParser parser(ReplyProtocol::kResp2Only);
+  EXPECT_EQ(parser.parse("*3\r\n$1\r\na\r\n:1\r\n*-1\r\n").status, ParseStatus::kComplete);
+  parser.reset();
+  EXPECT_EQ(parser.parse("@x\r\n").problem, "bad type byte");
+}
+
 TEST(ReplyParserTest, ErrorsAreStickyUntilReset) {
   ReplyParser parser;
   auto r = parser.parse("$3\r\nabcXY");

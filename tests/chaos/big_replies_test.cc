@@ -1,0 +1,194 @@
+// A4: deep and big replies through resplit, byte for byte against redis-server: EVAL results nested
+// 9 to 10,000 deep (Redis ends the deepest with its own "reached lua stack limit" error inside the
+// nesting), a 100 MiB bulk, a 1,000,000-element LRANGE, and COMMAND DOCS. Meanwhile other clients
+// keep reading and writing through resplit and must see no error at all.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/chaos/probe.h"
+#include "tests/integration/proxy_fixture.h"
+#include "tests/testing/raw_client.h"
+
+namespace resplit::testkit::chaos {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kBigDeadline = 60s;
+constexpr size_t kHugeBulk = 100 * 1024 * 1024;
+constexpr size_t kListLength = 1'000'000;
+constexpr size_t kBystanders = 3;
+constexpr size_t kMaxBystanderRounds = 1'000'000;
+constexpr const char* kSlowCommands = "timeouts: {command: 30s}\n";
+
+std::string command(const std::vector<std::string>& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const std::string& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
+
+// A table nested `depth` deep with the number 1 at the bottom.
+const std::string kNestedScript =
+    "local t = {} local cur = t "
+    "for i = 2, tonumber(ARGV[1]) do local n = {} cur[1] = n cur = n end "
+    "cur[1] = 1 return t";
+
+// Clients that write their own keys and read a preloaded one through resplit until stopped; every
+// reply is checked, so a reply given to the wrong client or cut short counts as an error.
+class Bystanders {
+ public:
+  explicit Bystanders(ResplitProcess& proxy) {
+    for (size_t b = 0; b < kBystanders; ++b) {
+      threads_.emplace_back([this, &proxy, b] {
+        RedisClient c = proxy.client(10s);
+        for (size_t i = 0; i < kMaxBystanderRounds && !stop_; ++i) {
+          const std::string key = "by:" + std::to_string(b);
+          const std::string value = std::to_string(i);
+          if (c.command({"SET", key, value}) != Reply::status("OK")) ++errors_;
+          if (c.command({"GET", "fixed"}) != Reply::bulk("fixed-value")) ++errors_;
+          if (c.command({"ECHO", value}) != Reply::bulk(value)) ++errors_;
+          ++rounds_;
+          std::this_thread::sleep_for(2ms);
+        }
+      });
+    }
+  }
+  ~Bystanders() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  size_t errors() const { return errors_; }
+  size_t rounds() const { return rounds_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> errors_{0};
+  std::atomic<size_t> rounds_{0};
+  std::vector<std::thread> threads_;
+};
+
+class BigRepliesTest : public ProxyFixture {
+ protected:
+  // resplit holds a reply whole before sending it, and its command timeout covers the whole
+  // transfer: the 100 MiB reply needs more than the default 64 MiB per client (OutputLimitTest
+  // below covers that default) and may take longer than the default 2 s on a loaded machine.
+  std::string proxy_config() const override {
+    return std::string(kSlowCommands) + "limits: {client_output_buffer: 256MiB}\n";
+  }
+
+  void load_data() {
+    auto m = master().client(30s);
+    ASSERT_EQ(m.command({"SET", "fixed", "fixed-value"}), Reply::status("OK"));
+    std::string huge(kHugeBulk, 'h');
+    for (size_t i = 0; i < huge.size(); i += 4093) huge[i] = char('a' + i % 26);
+    ASSERT_EQ(m.command({"SET", "huge", huge}), Reply::status("OK"));
+    std::vector<std::vector<std::string>> pushes;
+    for (size_t i = 0; i < kListLength;) {
+      std::vector<std::string> push = {"RPUSH", "long"};
+      for (size_t j = 0; j < 10'000 && i < kListLength; ++j, ++i) push.push_back(std::to_string(i));
+      pushes.push_back(std::move(push));
+    }
+    for (const Reply& r : m.pipeline(pushes)) ASSERT_EQ(r.type, Reply::Type::kInteger) << r;
+    ASSERT_TRUE(topology().wait_for_sync(60s));
+  }
+
+  // The reply to `request` from `direct` and through resplit, each on a fresh connection.
+  void expect_identical(const std::string& what, uint16_t direct, const std::string& request) {
+    const auto started = Clock::now();
+    RawClient to_redis(direct);
+    ASSERT_TRUE(to_redis.send(request, 30s)) << what;
+    const Outcome expected = read_one_reply(to_redis, kBigDeadline);
+    ASSERT_GT(complete_reply_size(expected.bytes), 0u) << what << ": no reply from redis-server";
+    const auto direct_took = Clock::now() - started;
+
+    RawClient to_proxy(proxy().port());
+    ASSERT_TRUE(to_proxy.send(request, 30s)) << what;
+    const Outcome got = read_one_reply(to_proxy, kBigDeadline);
+    const auto proxy_took = Clock::now() - started - direct_took;
+    EXPECT_EQ(got.bytes.size(), expected.bytes.size()) << what;
+    EXPECT_TRUE(got.bytes == expected.bytes)
+        << what << "\n  redis: " << escape(expected.bytes) << "\nresplit: " << escape(got.bytes);
+    EXPECT_FALSE(got.closed) << what;
+    std::cout << what << ": " << expected.bytes.size() << " bytes; direct "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(direct_took).count()
+              << " ms, through resplit "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(proxy_took).count()
+              << " ms\n";
+  }
+};
+
+TEST_F(BigRepliesTest, DeepAndBigRepliesPassUnchangedWhileOthersCarryOn) {
+  load_data();
+  if (HasFatalFailure()) return;
+
+  Bystanders bystanders(proxy());
+  for (const int depth : {9, 100, 1000, 5000, 10000}) {
+    expect_identical("EVAL nested " + std::to_string(depth), master().port(),
+                     command({"EVAL", kNestedScript, "0", std::to_string(depth)}));
+  }
+  // Each server lists commands in its own hash order, so resplit's answer must equal the answer
+  // of the server it chose.
+  const std::string docs = command({"COMMAND", "DOCS"});
+  std::vector<std::string> per_server;
+  for (RedisProcess* node : {&master(), &replica(0), &replica(1)}) {
+    RawClient direct(node->port());
+    ASSERT_TRUE(direct.send(docs));
+    per_server.push_back(read_one_reply(direct, kBigDeadline).bytes);
+    ASSERT_GT(complete_reply_size(per_server.back()), 100'000u);
+  }
+  RawClient via_proxy(proxy().port());
+  ASSERT_TRUE(via_proxy.send(docs));
+  const Outcome got_docs = read_one_reply(via_proxy, kBigDeadline);
+  EXPECT_NE(std::find(per_server.begin(), per_server.end(), got_docs.bytes), per_server.end())
+      << "COMMAND DOCS through resplit equals no server's: " << escape(got_docs.bytes);
+  std::cout << "COMMAND DOCS: " << got_docs.bytes.size() << " bytes, identical to one server's\n";
+  expect_identical("GET of 100 MiB", replica(0).port(), command({"GET", "huge"}));
+  expect_identical("LRANGE of 1,000,000", replica(0).port(), command({"LRANGE", "long", "0", "-1"}));
+  // Inline too, as redis-cli and telnet users send it.
+  expect_identical("inline EVAL nested 1000", master().port(),
+                   "EVAL \"" + kNestedScript + "\" 0 1000\r\n");
+  bystanders.stop();
+
+  std::cout << "bystanders: " << bystanders.rounds() << " rounds (3 commands each), "
+            << bystanders.errors() << " errors\n";
+  RecordProperty("bystander_rounds", int(bystanders.rounds()));
+  EXPECT_EQ(bystanders.errors(), 0u);
+  EXPECT_GT(bystanders.rounds(), 10u);
+}
+
+class OutputLimitTest : public BigRepliesTest {
+ protected:
+  std::string proxy_config() const override { return kSlowCommands; }
+};
+
+TEST_F(OutputLimitTest, ReplyOverTheDefaultOutputLimitClosesOnlyItsClient) {
+  load_data();
+  if (HasFatalFailure()) return;
+  Bystanders bystanders(proxy());
+  RawClient greedy(proxy().port());
+  ASSERT_TRUE(greedy.send(command({"GET", "huge"})));
+  const Outcome got = read_one_reply(greedy, kBigDeadline);
+  EXPECT_TRUE(got.closed);
+  EXPECT_EQ(complete_reply_size(got.bytes), 0u) << "a cut reply must never look complete";
+  // The same connection's backend pool still serves everyone else, big replies included.
+  expect_identical("LRANGE of 1,000,000", replica(0).port(), command({"LRANGE", "long", "0", "-1"}));
+  bystanders.stop();
+  std::cout << "100 MiB reply over the 64 MiB limit: closed after " << got.bytes.size()
+            << " bytes; bystanders " << bystanders.rounds() << " rounds, " << bystanders.errors()
+            << " errors\n";
+  EXPECT_EQ(bystanders.errors(), 0u);
+}
+
+}  // namespace
+}  // namespace resplit::testkit::chaos

@@ -1,0 +1,52 @@
+// A loopback TCP relay between resplit and one Redis server that breaks a connection on cue: when
+// bytes from Redis contain the marker, that connection gets garbage instead, is cut at the marker
+// and closed, or is reset, as the current mode says. Other connections pass untouched.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace resplit::testkit::chaos {
+
+class FaultRelay {
+ public:
+  enum class Mode {
+    kPass,      // the marker passes like any other bytes
+    kGarbage,   // the chunk holding the marker is replaced by bytes that are not RESP
+    kTruncate,  // bytes up to the marker pass, then both sides are closed (EOF mid-reply)
+    kReset,     // both sides are reset (RST) instead of passing the chunk
+    kResp3,     // the chunk is replaced by a RESP3 map, which a RESP2 connection never carries
+    kUnsolicited,  // the chunk passes, followed by one more reply that nobody asked for
+  };
+
+  FaultRelay(uint16_t target, std::string marker);
+  ~FaultRelay();
+  FaultRelay(const FaultRelay&) = delete;
+  FaultRelay& operator=(const FaultRelay&) = delete;
+
+  uint16_t port() const { return port_; }
+  void set_mode(Mode mode) { mode_ = mode; }
+  // How many connections a fault was applied to so far.
+  size_t faults() const { return faults_; }
+
+ private:
+  void accept_loop();
+  void pump(int client, int upstream);
+
+  uint16_t target_;
+  std::string marker_;
+  uint16_t port_ = 0;
+  int listener_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<Mode> mode_{Mode::kPass};
+  std::atomic<size_t> faults_{0};
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+  std::thread acceptor_;
+};
+
+}  // namespace resplit::testkit::chaos
