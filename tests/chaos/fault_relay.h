@@ -5,14 +5,13 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+
+#include "tests/testing/tcp_relay.h"
 
 namespace resplit::testkit::chaos {
 
-class FaultRelay {
+class FaultRelay : public TcpRelay {
  public:
   enum class Mode {
     kPass,      // the marker passes like any other bytes
@@ -23,30 +22,22 @@ class FaultRelay {
     kUnsolicited,  // the chunk passes, followed by one more reply that nobody asked for
   };
 
-  FaultRelay(uint16_t target, std::string marker);
-  ~FaultRelay();
-  FaultRelay(const FaultRelay&) = delete;
-  FaultRelay& operator=(const FaultRelay&) = delete;
+  FaultRelay(uint16_t target, std::string marker)
+      : TcpRelay(target), marker_(std::move(marker)) {
+    start();
+  }
+  ~FaultRelay() override { stop(); }
 
-  uint16_t port() const { return port_; }
   void set_mode(Mode mode) { mode_ = mode; }
   // How many connections a fault was applied to so far.
   size_t faults() const { return faults_; }
 
  private:
-  void accept_loop();
-  void pump(int client, int upstream);
+  bool forward(Side from, std::string_view chunk, int client, int upstream) override;
 
-  uint16_t target_;
   std::string marker_;
-  uint16_t port_ = 0;
-  int listener_ = -1;
-  std::atomic<bool> stop_{false};
   std::atomic<Mode> mode_{Mode::kPass};
   std::atomic<size_t> faults_{0};
-  std::mutex mutex_;
-  std::vector<std::thread> threads_;
-  std::thread acceptor_;
 };
 
 }  // namespace resplit::testkit::chaos

@@ -5,38 +5,25 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
-#include <thread>
-#include <vector>
+
+#include "tests/testing/tcp_relay.h"
 
 namespace resplit::testkit {
 
-class LinkRelay {
+class LinkRelay : public TcpRelay {
  public:
   // Listens on a kernel-chosen 127.0.0.1 port and relays every connection to 127.0.0.1:target.
-  explicit LinkRelay(uint16_t target);
-  ~LinkRelay();
+  explicit LinkRelay(uint16_t target) : TcpRelay(target) { start(); }
+  ~LinkRelay() override { stop(); }
 
-  LinkRelay(const LinkRelay&) = delete;
-  LinkRelay& operator=(const LinkRelay&) = delete;
-
-  uint16_t port() const { return port_; }
   // While held, bytes from the target are not passed on (they wait in the sockets' buffers);
   // bytes towards the target still flow.
   void hold(bool held) { held_ = held; }
 
  private:
-  void accept_loop();
-  void pump(int client, int upstream);
+  bool read_from_target() const override { return !held_; }
 
-  uint16_t target_;
-  uint16_t port_ = 0;
-  int listener_ = -1;
-  std::atomic<bool> stop_{false};
   std::atomic<bool> held_{false};
-  std::mutex mutex_;
-  std::vector<std::thread> threads_;
-  std::thread acceptor_;
 };
 
 }  // namespace resplit::testkit

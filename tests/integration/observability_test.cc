@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/admin_client.h"
 #include "tests/integration/load_clients.h"
 #include "tests/integration/proxy_fixture.h"
+#include "tests/testing/redis_client.h"
 #include "tests/testing/temp_dir.h"
 
 namespace resplit::testkit {
@@ -32,6 +34,29 @@ std::string find_promtool() {
 }
 
 class ObservabilityTest : public ProxyFixture {};
+
+// Redis's own replication figures, from one INFO replication on the master: its offset and the
+// offset a replica (by port) last acknowledged.
+struct MasterView {
+  double master_offset = 0;
+  double replica_ack_offset = -1;
+};
+
+MasterView master_view(uint16_t master_port, uint16_t replica_port) {
+  RedisClient c(master_port);
+  std::istringstream info(c.command({"INFO", "replication"}).str);
+  MasterView view;
+  const std::string port_field = "port=" + std::to_string(replica_port) + ",";
+  for (std::string line; std::getline(info, line);) {
+    if (line.rfind("master_repl_offset:", 0) == 0) {
+      view.master_offset = std::stod(line.substr(line.find(':') + 1));
+    } else if (line.rfind("slave", 0) == 0 && line.find(port_field) != std::string::npos) {
+      const auto at = line.find("offset=");
+      if (at != std::string::npos) view.replica_ack_offset = std::stod(line.substr(at + 7));
+    }
+  }
+  return view;
+}
 
 TEST_F(ObservabilityTest, ScrapeUnderLoadPassesPromtool) {
   const std::string promtool = find_promtool();
@@ -75,9 +100,25 @@ TEST_F(ObservabilityTest, StoppedReplicaShowsItsLag) {
     lag_bytes = std::max(lag_bytes, s.value("resplit_replication_lag_bytes", backend));
     std::this_thread::sleep_for(100ms);
   }
+  // resplit's byte lag beside Redis's own figure, read at the same moment; the write volume of
+  // the pause gives the tolerance (one second of it).
+  const MasterView before = master_view(master().port(), replica(0).port());
   const Scrape during = scrape(proxy().admin_port());
+  const MasterView after = master_view(master().port(), replica(0).port());
+  const double paused_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - paused_at).count();
   replica(0).resume();
   load.stop();
+  const double gauge_bytes = during.value("resplit_replication_lag_bytes", backend);
+  const double redis_bytes_low = before.master_offset - before.replica_ack_offset;
+  const double redis_bytes_high = after.master_offset - after.replica_ack_offset;
+  // The frozen replica's lag grows at the write rate, so lag / pause is one second of writes.
+  const double one_second = std::max(1024.0, redis_bytes_high / paused_s);
+  std::printf("lag bytes: resplit %.0f, Redis %.0f..%.0f, one second of writes %.0f\n",
+              gauge_bytes, redis_bytes_low, redis_bytes_high, one_second);
+  ASSERT_GE(before.replica_ack_offset, 0) << "the master does not list the replica";
+  EXPECT_GE(gauge_bytes, redis_bytes_low - one_second);
+  EXPECT_LE(gauge_bytes, redis_bytes_high + one_second);
   std::printf("replica stopped 3 s under load: lag %.2f s, %.0f bytes; routable %g\n", lag_seconds,
               lag_bytes, during.value("resplit_backend_routable", "role=\"replica\"," + backend));
   EXPECT_GE(lag_seconds, 2.0);
