@@ -22,7 +22,7 @@ sources_for() {
     request_parser|differential)
       echo proxy/resp/request_parser.cc proxy/resp/inline_splitter.cc proxy/resp/reply_writer.cc ;;
     reply_parser) echo proxy/resp/reply_parser.cc ;;
-    info_parser) echo proxy/topology/info_parser.cc proxy/topology/snapshot.cc ;;
+    info_parser) echo proxy/topology/info_parser.cc proxy/topology/snapshot.cc proxy/resp/hiredis_reply.cc ;;
     config_loader) echo proxy/config/*.cc proxy/base/errc.cc proxy/base/log.cc ;;
   esac
 }

@@ -7,11 +7,42 @@ struct ReaderDeleter {
   void operator()(redisReader* reader) const noexcept { redisReaderFree(reader); }
 };
 
+// hiredis's own reply builders, found through a reader made the ordinary way: they are not exported.
+const redisReplyObjectFunctions& hiredis_builders() {
+  static const redisReplyObjectFunctions builders = [] {
+    redisReader* reader = redisReaderCreate();
+    redisReplyObjectFunctions copy = reader != nullptr ? *reader->fn : redisReplyObjectFunctions{};
+    redisReaderFree(reader);
+    return copy;
+  }();
+  return builders;
+}
+
+void* create_bounded_array(const redisReadTask* task, int elements) {
+  if (elements > kMaxHiredisArrayElements) return nullptr;  // hiredis reports "Out of memory"
+  return hiredis_builders().createArray(task, elements);
+}
+
+const redisReplyObjectFunctions& bounded_builders() {
+  static const redisReplyObjectFunctions builders = [] {
+    redisReplyObjectFunctions copy = hiredis_builders();
+    copy.createArray = create_bounded_array;
+    return copy;
+  }();
+  return builders;
+}
+
 }  // namespace
+
+redisReader* create_bounded_reader() {
+  if (hiredis_builders().createArray == nullptr) return nullptr;
+  // hiredis takes a non-const pointer but only reads the table.
+  return redisReaderCreateWithFunctions(const_cast<redisReplyObjectFunctions*>(&bounded_builders()));
+}
 
 HiredisResult parse_reply(std::string_view complete_reply) {
   HiredisResult result;
-  std::unique_ptr<redisReader, ReaderDeleter> reader(redisReaderCreate());
+  std::unique_ptr<redisReader, ReaderDeleter> reader(create_bounded_reader());
   if (!reader) {
     result.error = "out of memory";
     return result;

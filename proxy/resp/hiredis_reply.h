@@ -21,6 +21,14 @@ struct HiredisResult {
   explicit operator bool() const noexcept { return reply != nullptr; }
 };
 
+// hiredis 0.14 allocates an array's element table as soon as it reads the header, so a reply
+// starting `*2000000000` from a broken or hostile peer would allocate gigabytes before a single
+// element arrives. Readers made here refuse arrays longer than this (the reader reports an error).
+inline constexpr int kMaxHiredisArrayElements = 1 << 20;
+
+// redisReaderCreate() with that bound; nullptr when out of memory.
+redisReader* create_bounded_reader();
+
 // Parses exactly one complete RESP2 reply, e.g. one that ReplyParser has framed. Not for the hot
 // path: hiredis 0.14 copies the bytes and allocates per element. Its limits stand: replies nested
 // deeper than 7 levels ("No support for nested multi bulk replies with depth > 7", as in

@@ -88,7 +88,7 @@ asio::awaitable<error_code> RespClient::connect(Address address, Clock::duration
     error_code peer_ec;
     const tcp::endpoint peer = socket_.remote_endpoint(peer_ec);
     if (!peer_ec) peer_ip_ = peer.address().to_string();
-    reader_ = redisReaderCreate();
+    reader_ = resp::create_bounded_reader();
     if (reader_ == nullptr) ec = make_error_code(std::errc::not_enough_memory);
   }
   if (ec) close();

@@ -1,5 +1,5 @@
 // What a Redis node says about replication, as the monitor reads it: INFO text of any bytes and
-// ROLE replies of any shape (parsed by hiredis first, as the monitor does). The parsers must never
+// ROLE replies of any shape (parsed by hiredis first, with the monitor's bounded reader). The parsers must never
 // crash, never read outside their input, and report only values that fit their fields.
 #include <hiredis/hiredis.h>
 
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proxy/resp/hiredis_reply.h"
 #include "proxy/topology/info_parser.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -18,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)resplit::topology::parse_unsigned(text);
   (void)resplit::topology::parse_signed(text);
 
-  redisReader* reader = redisReaderCreate();
+  redisReader* reader = resplit::resp::create_bounded_reader();
   FUZZ_CHECK(reader != nullptr);
   if (redisReaderFeed(reader, text.data(), text.size()) == REDIS_OK) {
     void* raw = nullptr;

@@ -48,5 +48,16 @@ TEST(HiredisReplyTest, DepthLimitIsSeven) {
   EXPECT_NE(deep.error.find("depth > 7"), std::string::npos) << deep.error;
 }
 
+// The header alone would make hiredis allocate 16 GB of element pointers; the bounded reader refuses.
+TEST(HiredisReplyTest, HugeArrayHeadersAreRefusedBeforeAllocating) {
+  const auto huge = parse_reply("*2000000000\r\n");
+  EXPECT_FALSE(huge);
+  EXPECT_FALSE(huge.error.empty());
+  EXPECT_FALSE(parse_reply("*" + std::to_string(kMaxHiredisArrayElements + 1) + "\r\n"));
+  const auto small = parse_reply("*3\r\n:1\r\n:2\r\n:3\r\n");
+  ASSERT_TRUE(small) << small.error;
+  EXPECT_EQ(small.reply->elements, 3u);
+}
+
 }  // namespace
 }  // namespace resplit::resp
