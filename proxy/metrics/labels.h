@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proxy/routing/reason.h"
+
 namespace resplit::metrics {
 
 // Where a command went: a backend of either role, or resplit itself (local commands, its own
@@ -21,25 +23,8 @@ enum class Result : uint8_t {
   kCount,
 };
 
-// Why a command was routed where it was (routing::Reason, with the lag fallback told apart).
-enum class Reason : uint8_t {
-  kWrite,
-  kAdmin,
-  kRead,
-  kReadFallbackNoReplica,
-  kReadFallbackLag,
-  kReadYourWrites,
-  kTransaction,
-  kScript,
-  kPubSub,
-  kBlocking,
-  kPinned,
-  kUnknownCommand,
-  kLocal,
-  kNoMaster,
-  kNoReplica,
-  kCount,
-};
+// Why a command was routed where it was: the router's own reason, counted as it is.
+using routing::Reason;
 
 // Error replies by their Redis prefix, plus resplit's own failures.
 enum class ErrorType : uint8_t {
@@ -67,10 +52,7 @@ inline constexpr std::array<std::string_view, count_of<Route>()> kRouteNames = {
                                                                                "local"};
 inline constexpr std::array<std::string_view, count_of<Result>()> kResultNames = {
     "ok", "error", "timeout", "rejected"};
-inline constexpr std::array<std::string_view, count_of<Reason>()> kReasonNames = {
-    "write",       "admin",   "read",    "read_fallback_no_replica", "read_fallback_lag",
-    "read_your_writes", "transaction", "script", "pubsub", "blocking",
-    "pinned",      "unknown_command", "local", "no_master", "no_replica"};
+using routing::kReasonNames;
 inline constexpr std::array<std::string_view, count_of<ErrorType>()> kErrorTypeNames = {
     "ERR",     "WRONGTYPE", "READONLY", "LOADING",    "NOAUTH",
     "BUSY",    "MOVED",     "timeout",  "connection", "other"};

@@ -52,7 +52,9 @@ Route read_route(const TopologySnapshot& t, const SessionState& s, const Policy&
     return error(text::kNoRoutableReplica, Reason::kNoReplica);
   }
   if (!t.master) return to(on_master, Reason::kNoMaster);
-  return to(on_master, Reason::kReadFallbackNoReplica, *t.master);
+  return to(on_master,
+            t.replicas_out_for_lag ? Reason::kReadFallbackLag : Reason::kReadFallbackNoReplica,
+            *t.master);
 }
 
 }  // namespace
@@ -175,27 +177,6 @@ Route route(const Classified& c, const SessionState& s, const TopologySnapshot& 
       return master_route(t, Destination::kMaster, Reason::kUnknownCommand);
   }
   return master_route(t, Destination::kMaster, Reason::kWrite);
-}
-
-std::string_view to_string(Reason reason) {
-  switch (reason) {
-    case Reason::kWrite: return "write";
-    case Reason::kAdmin: return "admin";
-    case Reason::kRead: return "read";
-    case Reason::kReadFallbackNoReplica: return "read_fallback_no_replica";
-    case Reason::kReadYourWrites: return "read_your_writes";
-    case Reason::kTransaction: return "transaction";
-    case Reason::kScript: return "script";
-    case Reason::kPubSub: return "pubsub";
-    case Reason::kBlocking: return "blocking";
-    case Reason::kPinned: return "pinned";
-    case Reason::kUnknownCommand: return "unknown_command";
-    case Reason::kLocal: return "local";
-    case Reason::kNoMaster: return "no_master";
-    case Reason::kNoReplica: return "no_replica";
-    case Reason::kCount: break;
-  }
-  return "unknown";
 }
 
 std::string_view to_string(Destination d) {

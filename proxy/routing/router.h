@@ -10,6 +10,7 @@
 
 #include "proxy/config/config.h"
 #include "proxy/routing/command_kind.h"
+#include "proxy/routing/reason.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::routing {
@@ -23,25 +24,6 @@ enum class Destination : uint8_t {
   kError,    // resplit answers with `error`
 };
 
-// Why a command went where it went (a metric label; keep the set small and stable).
-enum class Reason : uint8_t {
-  kWrite,
-  kAdmin,
-  kRead,
-  kReadFallbackNoReplica,  // no routable replica: the master served the read
-  kReadYourWrites,         // no replica has the session's last write yet: the master served it
-  kTransaction,
-  kScript,
-  kPubSub,
-  kBlocking,
-  kPinned,
-  kUnknownCommand,
-  kLocal,
-  kNoMaster,
-  kNoReplica,
-  kCount,
-};
-std::string_view to_string(Reason reason);
 std::string_view to_string(Destination destination);
 
 inline constexpr size_t kNoBackend = static_cast<size_t>(-1);

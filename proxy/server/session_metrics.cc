@@ -10,36 +10,6 @@ namespace {
 using routing::CommandKind;
 using routing::Destination;
 
-metrics::Reason reason_of(routing::Reason reason, const topology::TopologySnapshot& t) {
-  using R = routing::Reason;
-  switch (reason) {
-    case R::kWrite: return metrics::Reason::kWrite;
-    case R::kAdmin: return metrics::Reason::kAdmin;
-    case R::kRead: return metrics::Reason::kRead;
-    case R::kReadFallbackNoReplica:
-      // No replica was routable: say so when lag is what keeps some of them out.
-      for (const auto& b : t.backends) {
-        if (b.exclusion == topology::Exclusion::kLagSeconds ||
-            b.exclusion == topology::Exclusion::kLagBytes) {
-          return metrics::Reason::kReadFallbackLag;
-        }
-      }
-      return metrics::Reason::kReadFallbackNoReplica;
-    case R::kReadYourWrites: return metrics::Reason::kReadYourWrites;
-    case R::kTransaction: return metrics::Reason::kTransaction;
-    case R::kScript: return metrics::Reason::kScript;
-    case R::kPubSub: return metrics::Reason::kPubSub;
-    case R::kBlocking: return metrics::Reason::kBlocking;
-    case R::kPinned: return metrics::Reason::kPinned;
-    case R::kUnknownCommand: return metrics::Reason::kUnknownCommand;
-    case R::kLocal: return metrics::Reason::kLocal;
-    case R::kNoMaster: return metrics::Reason::kNoMaster;
-    case R::kNoReplica: return metrics::Reason::kNoReplica;
-    case R::kCount: break;
-  }
-  return metrics::Reason::kLocal;
-}
-
 // A command whose wait is the client's choice, not latency.
 bool blocks(CommandKind kind) {
   return kind == CommandKind::kBlocking || kind == CommandKind::kWait ||
@@ -78,7 +48,7 @@ void ClientSession::meter_route(const routing::Route& route, const routing::Clas
   meter_.route = static_cast<uint8_t>(where);
   meter_.timed = state_.in_multi || !blocks(c.kind);
   metrics::WorkerStats& stats = worker_.stats();
-  stats.route(where, reason_of(route.reason, t));
+  stats.route(where, route.reason);
   if (worker_.config().metrics.per_command && !frame.args.empty()) {
     stats.by_name[metrics::command_index(frame.args[0])][static_cast<size_t>(where)].add();
   }

@@ -84,6 +84,7 @@ struct TopologySnapshot {
   std::vector<BackendState> backends;
   std::optional<size_t> master;            // index into backends, when a master is known
   std::vector<size_t> routable_replicas;   // indexes into backends, in a stable order
+  bool replicas_out_for_lag = false;       // some replica takes no reads because it lags
   uint64_t master_offset = 0;
   std::string master_replid;    // offsets compare only within one replication history
   uint64_t master_changes = 0;  // how many times the master has changed since start

@@ -339,6 +339,8 @@ TopologySnapshot TopologyState::build() const {
       s.master = index;
     } else if (r.routable) {
       s.routable_replicas.push_back(index);
+    } else if (b.exclusion == Exclusion::kLagSeconds || b.exclusion == Exclusion::kLagBytes) {
+      s.replicas_out_for_lag = true;
     }
     s.backends.push_back(std::move(b));
   }
