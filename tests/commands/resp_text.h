@@ -3,41 +3,24 @@
 #pragma once
 
 #include <initializer_list>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
+
+#include "tests/testing/resp_text.h"
 
 namespace resplit::commands::resp_text {
 
-struct ReplyFree {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
+using namespace resplit::testkit::resp_text;  // NOLINT: the builders, by their short names
 
-// One whole reply; nullptr (and a test failure) when hiredis cannot parse it.
+// One whole reply; nullptr and a test failure when hiredis cannot parse it.
 inline ReplyPtr parse(std::string_view bytes) {
-  redisReader* reader = redisReaderCreate();
-  void* reply = nullptr;
-  const bool ok = redisReaderFeed(reader, bytes.data(), bytes.size()) == REDIS_OK &&
-                  redisReaderGetReply(reader, &reply) == REDIS_OK && reply != nullptr;
-  redisReaderFree(reader);
-  if (!ok) ADD_FAILURE() << "hiredis could not parse the test reply";
-  return ReplyPtr(static_cast<redisReply*>(reply));
+  ReplyPtr reply = resplit::testkit::resp_text::parse(bytes);
+  if (!reply) ADD_FAILURE() << "hiredis could not parse the test reply";
+  return reply;
 }
 
-inline std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-inline std::string status(std::string_view s) { return "+" + std::string(s) + "\r\n"; }
-inline std::string integer(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-inline std::string array(std::initializer_list<std::string> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const std::string& item : items) out += item;
-  return out;
-}
 inline std::string statuses(std::initializer_list<std::string_view> names) {
   std::string out = "*" + std::to_string(names.size()) + "\r\n";
   for (std::string_view name : names) out += status(name);
