@@ -44,9 +44,16 @@ class SideFiles {
   // Runs one step of building the context; an OpenSSL failure is an error about `key`'s file.
   void step(const std::string& key, const std::string& path, const std::string& what,
             const std::function<void()>& action) {
+    bool ok = true;
+    step(key, path, what, action, ok);
+  }
+  // As above; `ok` turns false on failure.
+  void step(const std::string& key, const std::string& path, const std::string& what,
+            const std::function<void()>& action, bool& ok) {
     try {
       action();
     } catch (const boost::system::system_error& e) {
+      ok = false;
       fail(key, what + " '" + path + "': " + e.code().message());
     }
   }
@@ -70,13 +77,16 @@ void load_key_pair(ssl::context& context, SideFiles& files, const std::string& c
   const std::string cert = files.read("cert_file", cert_file);
   const std::string key = files.read("key_file", key_file);
   if (cert.empty() || key.empty()) return;
-  files.step("cert_file", cert_file, "no PEM certificate chain in", [&] {
-    context.use_certificate_chain(asio::buffer(cert));
-  });
+  // The key first: OpenSSL refuses a key that does not match a loaded certificate with a
+  // message about the key's format, while the other order leaves the mismatch to the check below.
+  bool loaded = true;
   files.step("key_file", key_file, "no PEM private key in", [&] {
     context.use_private_key(asio::buffer(key), ssl::context::pem);
-  });
-  if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+  }, loaded);
+  files.step("cert_file", cert_file, "no PEM certificate chain in", [&] {
+    context.use_certificate_chain(asio::buffer(cert));
+  }, loaded);
+  if (loaded && SSL_CTX_check_private_key(context.native_handle()) != 1) {
     files.fail("key_file", "'" + key_file + "' is not the key of the certificate in '" +
                                cert_file + "'");
   }
