@@ -9,6 +9,7 @@
 #include "proxy/cli/command_line.h"
 #include "proxy/config/dump.h"
 #include "proxy/metrics/families.h"
+#include "proxy/net/tls_contexts.h"
 
 namespace {
 
@@ -45,6 +46,9 @@ int main(int argc, char* argv[]) {
   auto loaded = cli::effective_config(options);
   if (!loaded.ok()) return print_errors(loaded.errors);
   auto config = std::make_shared<const config::Config>(std::move(*loaded.config));
+  // Certificates and keys are read and checked here, so --check-config reports a bad file too.
+  net::TlsBuild tls = net::build_tls(*config);
+  if (!tls.errors.empty()) return print_errors(tls.errors);
 
   switch (options.action) {
     case cli::Action::kCheckConfig:
@@ -62,6 +66,6 @@ int main(int argc, char* argv[]) {
   log::info("starting", {{"version", kVersion},
                          {"revision", git_revision()},
                          {"config", config->source}});
-  app::Control control(options, config);
+  app::Control control(options, config, std::move(tls.contexts));
   return control.run();
 }

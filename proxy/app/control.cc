@@ -35,12 +35,15 @@ std::vector<std::string> restart_only_changes(const config::Config& running,
 
 }  // namespace
 
-Control::Control(cli::Options options, std::shared_ptr<const config::Config> config)
+Control::Control(cli::Options options, std::shared_ptr<const config::Config> config,
+                 net::TlsContexts tls)
     : options_(std::move(options)),
       shared_(config),
       server_(shared_),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
-      drain_timer_(io_) {}
+      drain_timer_(io_) {
+  shared_.tls.publish(std::make_shared<const net::TlsContexts>(std::move(tls)));
+}
 
 Control::~Control() = default;
 
@@ -56,9 +59,11 @@ int Control::run() {
   }
   monitor_ = std::make_unique<topology::TopologyMonitor>(io_, config, shared_.topology,
                                                          Clock::steady());
+  const auto tls = shared_.tls.get();
+  monitor_->set_tls(tls->client);
   monitor_->start();
   sentinel_feed_ = std::make_unique<SentinelFeed>(io_, *monitor_);
-  sentinel_feed_->apply(*config);
+  sentinel_feed_->apply(*config, tls->client);
   try {
     server_.start();
   } catch (const std::exception& e) {
@@ -159,6 +164,16 @@ bool Control::reload(std::string* errors) {
     return false;
   }
   auto loaded = cli::effective_config(options_);
+  // New certificates come with the config, all or nothing; connections open now keep theirs.
+  const auto running_tls = shared_.tls.get();
+  net::TlsBuild tls;
+  if (loaded.ok()) {
+    tls = net::build_tls(*loaded.config, running_tls.get());
+    if (!tls.errors.empty()) {
+      loaded.errors = std::move(tls.errors);
+      loaded.config.reset();
+    }
+  }
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) {
       log::error("config_reload_failed", {{"error", e.to_string()}});
@@ -181,9 +196,15 @@ bool Control::reload(std::string* errors) {
     log::init(next.logging.level, next.logging.format);
   }
   auto published = std::make_shared<const config::Config>(std::move(next));
+  auto published_tls = std::make_shared<const net::TlsContexts>(std::move(tls.contexts));
+  const bool tls_changed = published_tls->server != running_tls->server ||
+                           published_tls->client != running_tls->client;
+  shared_.tls.publish(published_tls);
   shared_.config.publish(published);
+  monitor_->set_tls(published_tls->client);
   monitor_->apply(published);
-  sentinel_feed_->apply(*published);
+  sentinel_feed_->apply(*published, published_tls->client);
+  if (tls_changed) log::info("tls_reloaded");
   {
     std::lock_guard lock(reload_mutex_);
     ++reload_state_.successes;

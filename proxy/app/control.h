@@ -18,6 +18,7 @@
 #include "proxy/app/sentinel_feed.h"
 #include "proxy/cli/command_line.h"
 #include "proxy/metrics/collector.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/server/server.h"
 #include "proxy/server/shared_state.h"
 #include "proxy/topology/monitor.h"
@@ -26,7 +27,8 @@ namespace resplit::app {
 
 class Control {
  public:
-  Control(cli::Options options, std::shared_ptr<const config::Config> config);
+  Control(cli::Options options, std::shared_ptr<const config::Config> config,
+          net::TlsContexts tls = {});
   ~Control();
 
   // Starts everything and runs until shut down; returns the process exit code.

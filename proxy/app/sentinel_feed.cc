@@ -2,9 +2,10 @@
 
 namespace resplit::app {
 
-void SentinelFeed::apply(const config::Config& config) {
+void SentinelFeed::apply(const config::Config& config,
+                         std::shared_ptr<const net::TlsClient> tls) {
   std::optional<topology::SentinelSettings> next;
-  if (config.sentinel) next = topology::sentinel_settings_from(config);
+  if (config.sentinel) next = topology::sentinel_settings_from(config, std::move(tls));
   if (next == settings_) return;
   stop();
   settings_ = std::move(next);

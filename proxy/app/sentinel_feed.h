@@ -19,7 +19,7 @@ class SentinelFeed {
 
   // Starts watching as `config` says, or stops when it has no `sentinel` section; a reload with
   // the same Sentinel settings keeps the running watcher and its connections.
-  void apply(const config::Config& config);
+  void apply(const config::Config& config, std::shared_ptr<const net::TlsClient> tls = nullptr);
   void stop();
 
  private:

@@ -81,13 +81,27 @@ asio::awaitable<void> Connection::run() {
     co_return;
   }
   auto [connect_ec, endpoint] =
-      co_await asio::async_connect(socket_, endpoints, asio::as_tuple(asio::use_awaitable));
+      co_await asio::async_connect(socket_.socket(), endpoints, asio::as_tuple(asio::use_awaitable));
   if (closed()) co_return;
   if (connect_ec) {
     close(errc::kConnectFailed);
     co_return;
   }
-  tune_socket(socket_, options_.tcp_keepalive);
+  tune_socket(socket_.socket(), options_.tcp_keepalive);
+  if (options_.tls) {
+    // Within the connect deadline: the watchdog closes the socket, which ends the handshake.
+    net::start_client_tls(socket_, *options_.tls, options_.host);
+    auto [handshake_ec] = co_await socket_.tls().async_handshake(
+        asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+    if (closed()) co_return;
+    if (handshake_ec) {
+      log::warn("backend_tls_handshake_failed", {{"backend", options_.host},
+                                                 {"port", options_.port},
+                                                 {"error", handshake_ec.message()}});
+      close(errc::kConnectFailed);
+      co_return;
+    }
+  }
   flush();
   co_await read_loop();
 }
@@ -348,8 +362,7 @@ void Connection::close(errc why) {
   }
   state_ = State::kClosed;
   close_reason_ = why;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  socket_.close();
   resolver_.cancel();
   watchdog_.cancel();
   held_.clear();

@@ -1,4 +1,4 @@
-// One TCP connection from resplit to a Redis backend. Commands from many clients are written to it
+// One connection (TCP, or TLS with server_tls) from resplit to a Redis backend. Commands from many clients are written to it
 // back to back (one batched write per event-loop turn) and their replies are handed back in order to
 // the ReplySink under the tag each was sent with. After a timeout, a protocol error or EOF the
 // connection is closed for good and every command still waiting fails: a late reply must never reach
@@ -23,6 +23,8 @@
 #include "proxy/base/errc.h"
 #include "proxy/base/ring.h"
 #include "proxy/metrics/worker_stats.h"
+#include "proxy/net/stream.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/resp/reply_parser.h"
 
 namespace resplit::backend {
@@ -37,6 +39,7 @@ struct ConnectionOptions {
   std::string password;  // empty: no AUTH
   std::string client_name = "resplit";
   bool require_master = false;  // ROLE must say master before any command goes out (fencing)
+  std::shared_ptr<const net::TlsClient> tls;  // null: plain TCP (server_tls off)
   // The owning worker's counters for this backend (open connections, failed connects, commands).
   metrics::BackendStats* stats = nullptr;
 };
@@ -114,7 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ConnectionOptions options_;
   ReplySink& sink_;
-  boost::asio::ip::tcp::socket socket_;
+  net::Stream socket_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer watchdog_;
   bool watchdog_armed_ = false;

@@ -174,6 +174,7 @@ void check_timing(const Config& c, Checker& k) {
   k.positive("timeouts.connect", c.timeouts.connect);
   k.positive("timeouts.command", c.timeouts.command);
   k.not_negative("timeouts.failover_wait", c.timeouts.failover_wait);
+  k.positive("timeouts.tls_handshake", c.timeouts.tls_handshake);
   k.range("pool.connections_per_backend", c.pool.connections_per_backend, 1,
           kMaxConnectionsPerBackend);
   k.range("pool.max_pinned_connections", c.pool.max_pinned_connections, 1, kMaxPinnedConnections);

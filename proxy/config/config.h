@@ -113,6 +113,7 @@ struct Timeouts {
   Duration connect{std::chrono::seconds(1)};
   Duration command{std::chrono::seconds(2)};  // not applied to blocking commands
   Duration failover_wait{std::chrono::seconds(5)};  // how long a write waits for a new master
+  Duration tls_handshake{std::chrono::seconds(5)};  // a client's TLS handshake (client_tls)
   friend bool operator==(const Timeouts&, const Timeouts&) = default;
 };
 

@@ -170,6 +170,7 @@ std::string dump(const Config& c) {
   w.duration("connect", c.timeouts.connect);
   w.duration("command", c.timeouts.command);
   w.duration("failover_wait", c.timeouts.failover_wait);
+  w.duration("tls_handshake", c.timeouts.tls_handshake);
   w.end();
   w.begin("pool");
   w.number("connections_per_backend", c.pool.connections_per_backend);

@@ -100,6 +100,7 @@ void read_timeouts(ObjectReader& r, Timeouts& out) {
   r.read("connect", out.connect, duration_type());
   r.read("command", out.command, duration_type());
   r.read("failover_wait", out.failover_wait, duration_type());
+  r.read("tls_handshake", out.tls_handshake, duration_type());
 }
 
 void read_pool(ObjectReader& r, Pool& out) {

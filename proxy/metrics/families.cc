@@ -20,7 +20,7 @@ constexpr std::array<FamilyInfo, static_cast<size_t>(Family::kCount)> kFamilies 
     {"resplit_client_connections", kG, "", "Open client connections"},
     {"resplit_client_connections_accepted_total", kC, "", "Accepted client connections"},
     {"resplit_client_connections_rejected_total", kC, "reason",
-     "Client connections refused at accept (max_clients reached, shutting down)"},
+     "Client connections refused (max_clients reached, shutting down, TLS handshake failed)"},
     {"resplit_client_protocol_errors_total", kC, "", "Malformed RESP requests from clients"},
     {"resplit_client_received_bytes_total", kC, "", "Bytes received from clients"},
     {"resplit_client_sent_bytes_total", kC, "", "Bytes sent to clients"},

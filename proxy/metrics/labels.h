@@ -41,7 +41,7 @@ enum class ErrorType : uint8_t {
   kCount,
 };
 
-enum class Rejection : uint8_t { kMaxClients, kShuttingDown, kCount };
+enum class Rejection : uint8_t { kMaxClients, kShuttingDown, kTls, kCount };
 
 template <typename E>
 constexpr size_t count_of() {
@@ -57,7 +57,7 @@ inline constexpr std::array<std::string_view, count_of<ErrorType>()> kErrorTypeN
     "ERR",     "WRONGTYPE", "READONLY", "LOADING",    "NOAUTH",
     "BUSY",    "MOVED",     "timeout",  "connection", "other"};
 inline constexpr std::array<std::string_view, count_of<Rejection>()> kRejectionNames = {
-    "max_clients", "shutting_down"};
+    "max_clients", "shutting_down", "tls"};
 
 // Upper bounds of resplit_command_duration_seconds (Redis answers in tens of microseconds).
 inline constexpr std::array<double, 15> kDurationBuckets = {

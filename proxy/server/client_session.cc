@@ -3,6 +3,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -38,16 +40,16 @@ resp::ParserLimits parser_limits(const config::Limits& l) {
 
 ClientSession::ClientSession(Worker& worker, tcp::socket socket)
     : worker_(worker),
-      socket_(std::move(socket)),
+      stream_(std::move(socket)),
       id_(worker.shared().next_client_id.fetch_add(1, std::memory_order_relaxed)),
       created_(std::chrono::steady_clock::now()),
       last_command_(created_),
       parser_(parser_limits(worker.config().limits)),
-      writer_wake_(socket_.get_executor()),
-      reader_wake_(socket_.get_executor()) {
+      writer_wake_(stream_.get_executor()),
+      reader_wake_(stream_.get_executor()) {
   boost::system::error_code ec;
-  if (auto e = socket_.remote_endpoint(ec); !ec) peer_ = endpoint_text(e);
-  if (auto e = socket_.local_endpoint(ec); !ec) local_ = endpoint_text(e);
+  if (auto e = stream_.socket().remote_endpoint(ec); !ec) peer_ = endpoint_text(e);
+  if (auto e = stream_.socket().local_endpoint(ec); !ec) local_ = endpoint_text(e);
   authenticated_ = worker.config().auth.clients.empty();
 #ifndef RESPLIT_NO_METRICS
   queue_.set_observer(this);
@@ -56,40 +58,96 @@ ClientSession::ClientSession(Worker& worker, tcp::socket socket)
 
 ClientSession::~ClientSession() = default;
 
-void ClientSession::start() {
-  boost::system::error_code ignored;
-  backend::tune_socket(socket_, std::chrono::duration_cast<std::chrono::seconds>(
-                                    worker_.config().listen.tcp_keepalive));
-  socket_.non_blocking(true, ignored);
+void ClientSession::start(std::shared_ptr<const net::TlsServer> tls) {
+  backend::tune_socket(stream_.socket(), std::chrono::duration_cast<std::chrono::seconds>(
+                                             worker_.config().listen.tcp_keepalive));
+  if (!tls) {
+    boost::system::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);
+    run_loops();
+    return;
+  }
+  stream_.start_tls(tls->context);
+  asio::co_spawn(
+      stream_.get_executor(), [self = shared_from_this()] { return self->tls_handshake(); },
+      asio::detached);
+}
+
+void ClientSession::run_loops() {
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+  asio::co_spawn(stream_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(stream_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+}
+
+asio::awaitable<void> ClientSession::tls_handshake() {
+  using namespace asio::experimental::awaitable_operators;
+  auto self = shared_from_this();
+  asio::steady_timer deadline(stream_.get_executor());
+  deadline.expires_after(worker_.config().timeouts.tls_handshake);
+  auto outcome = co_await (
+      stream_.tls().async_handshake(asio::ssl::stream_base::server,
+                                    asio::as_tuple(asio::use_awaitable)) ||
+      deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (closed_) co_return;
+  boost::system::error_code ec = outcome.index() == 0 ? std::get<0>(std::get<0>(outcome))
+                                                      : asio::error::timed_out;
+  if (ec) {
+    // Wrong CA, no certificate, plain text on a TLS port, or too slow: the client never gets a
+    // session, and no command of it is read.
+    worker_.stats().rejected[static_cast<size_t>(metrics::Rejection::kTls)].add();
+    log::info("client_tls_handshake_failed", {{"addr", peer_}, {"error", ec.message()}});
+    close();
+    co_return;
+  }
+  if (draining_) {
+    close();
+    co_return;
+  }
+  run_loops();
+}
+
+// Room for the next read in the session's input buffer (taken from the worker's pool if none).
+void ClientSession::prepare_input() {
+  if (in_.empty()) in_ = worker_.take_buffer();
+  if (in_end_ == in_.size()) {
+    if (in_begin_ > 0) {
+      in_.erase(0, in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+      in_.resize(in_.capacity());
+    }
+    if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
+  }
 }
 
 asio::awaitable<void> ClientSession::read_loop() {
   auto self = shared_from_this();
   while (!closed_ && !closing_) {
-    // Wait for bytes before taking a buffer, so an idle client holds none.
-    auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read,
-                                                 asio::as_tuple(asio::use_awaitable));
-    if (closed_ || closing_ || draining_) co_return;
-    if (wait_ec) {
-      close();
-      co_return;
-    }
-    if (in_.empty()) in_ = worker_.take_buffer();
-    if (in_end_ == in_.size()) {
-      if (in_begin_ > 0) {
-        in_.erase(0, in_begin_);
-        in_end_ -= in_begin_;
-        in_begin_ = 0;
-        in_.resize(in_.capacity());
-      }
-      if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
-    }
     boost::system::error_code ec;
-    const size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    size_t n = 0;
+    if (stream_.is_tls()) {
+      // Decrypted bytes may wait inside the TLS layer while the socket has none: read through
+      // it (an idle TLS client holds a buffer; its TLS state costs more anyway).
+      prepare_input();
+      auto [read_ec, got] = co_await stream_.async_read_some(
+          asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+          asio::as_tuple(asio::use_awaitable));
+      if (closed_ || closing_) co_return;
+      ec = read_ec;
+      n = got;
+    } else {
+      // Wait for bytes before taking a buffer, so an idle client holds none.
+      auto [wait_ec] = co_await stream_.socket().async_wait(tcp::socket::wait_read,
+                                                            asio::as_tuple(asio::use_awaitable));
+      if (closed_ || closing_ || draining_) co_return;
+      if (wait_ec) {
+        close();
+        co_return;
+      }
+      prepare_input();
+      n = stream_.socket().read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    }
     if (ec) {
       close();  // EOF or reset: like Redis, replies still due are dropped
       co_return;
@@ -166,11 +224,14 @@ bool ClientSession::process_input() {
 }
 
 void ClientSession::read_available() {
+  // A TLS session's read is always in flight in read_loop; what it brings in is processed there.
+  if (stream_.is_tls()) return;
   for (int i = 0; i < 64; ++i) {  // bounded: a client that keeps sending does not hold us here
     if (in_.empty()) in_ = worker_.take_buffer();
     if (in_end_ == in_.size()) in_.resize(in_.size() * 2);
     boost::system::error_code ec;
-    const size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+    const size_t n =
+        stream_.socket().read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
     if (ec || n == 0) break;
     worker_.stats().received_bytes.add(n);
     in_end_ += n;
@@ -183,7 +244,8 @@ void ClientSession::drain() {
   if (passthrough()) return;
   read_available();
   // If parked, the rest is processed when the session may go on; the read loop does that.
-  if (!reader_parked_) process_input();
+  // A TLS session's read may be in flight into the input buffer: it runs process_input() itself.
+  if (!reader_parked_ && !stream_.is_tls()) process_input();
   if (blocking_in_flight_ && pinned_) {
     if (backend::BackendPool* pool = worker_.pool_by_id(pinned_backend_id_)) {
       if (backend::Connection* c = pool->shared(handle_.index);
@@ -211,7 +273,7 @@ asio::awaitable<void> ClientSession::write_loop() {
   while (!closed_) {
     if (queue_.has_ready()) {
       std::swap(queue_.ready(), writing_);
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_),
+      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(writing_),
                                                 asio::as_tuple(asio::use_awaitable));
       worker_.stats().sent_bytes.add(n);
       if (writing_.capacity() > kKeepWriteCapacity) {
@@ -271,7 +333,7 @@ void ClientSession::close_after_replies() {
   reader_wake_.cancel();
   // Ends the read wait without disturbing a write in flight; the writer finishes what is due.
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  stream_.socket().shutdown(tcp::socket::shutdown_receive, ignored);
   wake_writer();
 }
 
@@ -280,13 +342,14 @@ void ClientSession::close() {
   closed_ = true;
   closing_ = true;
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
   writer_wake_.cancel();
   reader_wake_.cancel();
   release_pinned(false);
   queue_.abandon();
-  if (!in_.empty()) worker_.give_buffer(std::move(in_));
+  // A TLS read in flight may still decrypt into the buffer: it goes with the session then.
+  if (!in_.empty() && !stream_.is_tls()) worker_.give_buffer(std::move(in_));
   worker_.session_closed(*this);
 }
 

@@ -22,6 +22,8 @@
 #include "proxy/backend/connection.h"
 #include "proxy/backend/reply_sink.h"
 #include "proxy/base/ring.h"
+#include "proxy/net/stream.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
 #include "proxy/server/local_commands.h"
@@ -52,7 +54,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   ClientSession(Worker& worker, boost::asio::ip::tcp::socket socket);
   ~ClientSession();
 
-  void start();
+  // Starts reading and writing; with `tls` (client_tls on) after a TLS handshake within
+  // timeouts.tls_handshake. Nothing the client sends is read before the handshake succeeds.
+  void start(std::shared_ptr<const net::TlsServer> tls = nullptr);
   // Closes at once: replies not yet written are dropped, the pinned connection is closed.
   void close();
   // Stops reading and closes once every command already received is answered.
@@ -95,7 +99,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   enum class Channel : uint8_t { kNone, kShared, kPinned };
   enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext };
 
+  void run_loops();
+  boost::asio::awaitable<void> tls_handshake();
   boost::asio::awaitable<void> read_loop();
+  void prepare_input();
   boost::asio::awaitable<void> write_loop();
   void wake_writer();
   void wake_reader();
@@ -161,7 +168,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
                                          std::chrono::steady_clock::time_point deadline);
 
   Worker& worker_;
-  boost::asio::ip::tcp::socket socket_;
+  net::Stream stream_;
   SessionTable<ClientSession>::Handle handle_{};
   uint64_t id_;
   std::string peer_;

@@ -172,7 +172,7 @@ ClientSession::Step ClientSession::wait_for_replicas(std::span<const std::string
                             ? Clock::time_point::max()
                             : Clock::now() + std::chrono::milliseconds(*timeout);
   asio::co_spawn(
-      socket_.get_executor(),
+      stream_.get_executor(),
       [self = shared_from_this(), seq, n = *wanted, deadline] {
         return self->wait_loop(seq, n, deadline);
       },
@@ -209,7 +209,7 @@ void ClientSession::probe_replicas() {
 
 asio::awaitable<void> ClientSession::wait_loop(ReplyQueue::Seq seq, int64_t wanted,
                                                 Clock::time_point deadline) {
-  asio::steady_timer timer(socket_.get_executor());
+  asio::steady_timer timer(stream_.get_executor());
   size_t count = 0;
   while (!closed_) {
     worker_.refresh();

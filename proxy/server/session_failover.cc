@@ -73,7 +73,7 @@ void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusa
   if (!resend_running_) {
     resend_running_ = true;
     asio::co_spawn(
-        socket_.get_executor(), [self = shared_from_this()] { return self->resend_loop(); },
+        stream_.get_executor(), [self = shared_from_this()] { return self->resend_loop(); },
         asio::detached);
   }
 }
@@ -93,7 +93,7 @@ bool ClientSession::can_resend(const HeldWrite& held, Clock::time_point now) {
 
 asio::awaitable<void> ClientSession::resend_loop() {
   auto self = shared_from_this();
-  asio::steady_timer timer(socket_.get_executor());
+  asio::steady_timer timer(stream_.get_executor());
   const auto wait = worker_.config().timeouts.failover_wait;
   while (!closed_ && !held_writes_.empty()) {
     worker_.refresh();

@@ -56,7 +56,7 @@ local::ClientFacts ClientSession::facts() const {
   f.id = id_;
   f.peer = peer_;
   f.local = local_;
-  f.fd = const_cast<boost::asio::ip::tcp::socket&>(socket_).native_handle();
+  f.fd = const_cast<net::Stream&>(stream_).socket().native_handle();
   f.name = name_;
   const auto now = std::chrono::steady_clock::now();
   f.age_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - created_).count();

@@ -1,4 +1,5 @@
-// What all workers share with the control thread: the configuration in force, the command table, the
+// What all workers share with the control thread: the configuration in force and its TLS contexts,
+// the command table, the
 // topology snapshot (each published by one thread and cached by workers, see Published), client ids
 // and the number of connected clients (max_clients spans every worker), and every worker's counters
 // (made before the workers start, kept after they stop, so a metrics scrape may read them any time).
@@ -13,6 +14,7 @@
 #include "proxy/commands/command_table.h"
 #include "proxy/config/config.h"
 #include "proxy/metrics/worker_stats.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::server {
@@ -27,6 +29,9 @@ struct SharedState {
   // before the monitor has run, and must never see no snapshot at all.
   Published<topology::TopologySnapshot> topology{
       std::make_shared<const topology::TopologySnapshot>()};
+
+  // The TLS contexts of the configuration in force (published before it); none until set.
+  Published<net::TlsContexts> tls{std::make_shared<const net::TlsContexts>()};
 
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<uint32_t> clients{0};

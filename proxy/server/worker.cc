@@ -32,7 +32,8 @@ Worker::Worker(int index, SharedState& shared)
       acceptor_(io_),
       config_(shared.config),
       commands_(shared.commands),
-      topology_(shared.topology) {}
+      topology_(shared.topology),
+      tls_(shared.tls) {}
 
 Worker::~Worker() {
   stop();
@@ -145,7 +146,7 @@ asio::awaitable<void> Worker::accept_loop() {
     stats_.accepted.add();
     auto session = std::make_shared<ClientSession>(*this, std::move(socket));
     session->handle_ = sessions_.add(session.get());
-    session->start();
+    session->start(tls_->server);
   }
 }
 
@@ -176,6 +177,15 @@ void Worker::refresh() {
   config_.refresh();
   commands_.refresh();
   if (topology_.refresh()) reconcile_pools();
+  if (tls_.refresh()) {
+    // New backend connections use the reloaded contexts; open ones keep theirs.
+    for (auto& p : pools_) {
+      if (!p) continue;
+      backend::ConnectionOptions options = p->connection_options();
+      options.tls = tls_->client;
+      p->set_connection_options(options);
+    }
+  }
 }
 
 backend::ConnectionOptions Worker::connection_options(const topology::BackendState& b) const {
@@ -189,6 +199,7 @@ backend::ConnectionOptions Worker::connection_options(const topology::BackendSta
   o.username = c.auth.backend.username;
   o.password = c.auth.backend.password.value;
   o.require_master = b.role == topology::Role::kMaster;
+  o.tls = tls_->client;
   o.stats = stats_.backend(b.id);
   return o;
 }

@@ -90,6 +90,7 @@ class Worker final : public backend::ReplySink {
   PublishedView<config::Config> config_;
   PublishedView<commands::CommandTable> commands_;
   PublishedView<topology::TopologySnapshot> topology_;
+  PublishedView<net::TlsContexts> tls_;
 
   SessionTable<ClientSession> sessions_;
   // Pools by BackendId (ids are small and never reused).

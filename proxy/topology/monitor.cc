@@ -30,6 +30,10 @@ void TopologyMonitor::apply(std::shared_ptr<const config::Config> config) {
                     [core = core_, config = std::move(config)] { core->apply(config); });
 }
 
+void TopologyMonitor::set_tls(std::shared_ptr<const net::TlsClient> tls) {
+  boost::asio::post(core_->strand(), [core = core_, tls = std::move(tls)] { core->set_tls(tls); });
+}
+
 void TopologyMonitor::set_master_address(Address address, std::string source) {
   boost::asio::post(core_->strand(),
                     [core = core_, address = std::move(address), source = std::move(source)] {

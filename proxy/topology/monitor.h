@@ -13,6 +13,7 @@
 #include "proxy/base/clock.h"
 #include "proxy/base/published.h"
 #include "proxy/config/config.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/topology/resolver.h"
 #include "proxy/topology/snapshot.h"
 
@@ -41,6 +42,10 @@ class TopologyMonitor {
   // credential or timeout reconnects); others are added or dropped. A new master address is
   // treated like set_master_address(…, "config").
   void apply(std::shared_ptr<const config::Config> config);
+
+  // TLS toward the backends (server_tls; null: plain TCP). Pollers reconnect with a changed
+  // context at their next poll. Call before start() and, on reload, before apply().
+  void set_tls(std::shared_ptr<const net::TlsClient> tls);
 
   // An outside source (Sentinel's +switch-master, an operator) says the master is now at
   // `address`. The current master, if it is another node, takes no more writes at once; the new

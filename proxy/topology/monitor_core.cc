@@ -78,7 +78,7 @@ void MonitorCore::apply(std::shared_ptr<const config::Config> config) {
   const std::shared_ptr<const config::Config> old = std::move(config_);
   config_ = std::move(config);
   state_.set_settings(settings_from(*config_));
-  poller_settings_ = poller_settings_from(*config_);
+  poller_settings_ = poller_settings_from(*config_, tls_);
   for (auto& [id, slot] : slots_) slot->poller->set_settings(poller_settings_);
   state_.set_configured_master(config_->master ? std::optional(to_address(*config_->master))
                                                : std::nullopt);
@@ -90,6 +90,13 @@ void MonitorCore::apply(std::shared_ptr<const config::Config> config) {
   reconcile();
   publish();
   log::info("monitor_config_applied", {{"source", config_->source}});
+}
+
+void MonitorCore::set_tls(std::shared_ptr<const net::TlsClient> tls) {
+  if (stopped_) return;
+  tls_ = std::move(tls);
+  poller_settings_ = poller_settings_from(*config_, tls_);
+  for (auto& [id, slot] : slots_) slot->poller->set_settings(poller_settings_);
 }
 
 void MonitorCore::set_master_address(const Address& address, const std::string& source) {

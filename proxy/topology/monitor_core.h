@@ -38,6 +38,7 @@ class MonitorCore : public std::enable_shared_from_this<MonitorCore> {
   void start();
   void stop();
   void apply(std::shared_ptr<const config::Config> config);
+  void set_tls(std::shared_ptr<const net::TlsClient> tls);
   void set_master_address(const Address& address, const std::string& source);
   void hold_writes(const std::string& source);
   void set_replica_addresses(const std::vector<Address>& addresses, const std::string& source);
@@ -69,6 +70,7 @@ class MonitorCore : public std::enable_shared_from_this<MonitorCore> {
   const Clock& clock_;
   std::shared_ptr<Resolver> resolver_;
   TopologyState state_;
+  std::shared_ptr<const net::TlsClient> tls_;
   PollerSettings poller_settings_;
   std::map<BackendId, std::shared_ptr<Slot>> slots_;
 

@@ -39,8 +39,10 @@ PollResult failure(std::string_view what, const boost::system::error_code& ec) {
 
 }  // namespace
 
-PollerSettings poller_settings_from(const config::Config& config) {
+PollerSettings poller_settings_from(const config::Config& config,
+                                    std::shared_ptr<const net::TlsClient> tls) {
   PollerSettings s;
+  s.tls = std::move(tls);
   s.connect_timeout = config.timeouts.connect;
   s.request_timeout = config.health_check.timeout;
   s.username = config.auth.backend.username;
@@ -63,7 +65,7 @@ void Poller::set_settings(const PollerSettings& settings) {
 
 asio::awaitable<std::optional<PollResult>> Poller::open() {
   if (boost::system::error_code ec =
-          co_await client_.connect(address_, settings_.connect_timeout)) {
+          co_await client_.connect(address_, settings_.connect_timeout, settings_.tls)) {
     co_return failure("connect: ", ec);
   }
   std::vector<Command> commands;

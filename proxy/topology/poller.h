@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,9 +21,11 @@ struct PollerSettings {
   Clock::duration request_timeout = std::chrono::seconds(1);  // health_check.timeout
   std::string username;                                       // empty: AUTH with the password alone
   std::string password;                                       // empty: no AUTH
+  std::shared_ptr<const net::TlsClient> tls;                  // null: plain TCP
   friend bool operator==(const PollerSettings&, const PollerSettings&) = default;
 };
-PollerSettings poller_settings_from(const config::Config& config);
+PollerSettings poller_settings_from(const config::Config& config,
+                                    std::shared_ptr<const net::TlsClient> tls = nullptr);
 
 class Poller {
  public:

@@ -24,9 +24,14 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-asio::awaitable<error_code> connect_any(tcp::socket& socket, std::vector<tcp::endpoint> endpoints) {
-  auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, kAwait);
-  co_return ec;
+asio::awaitable<error_code> connect_any(net::Stream& stream, std::vector<tcp::endpoint> endpoints,
+                                        const std::shared_ptr<const net::TlsClient>& tls,
+                                        const std::string& host) {
+  auto [ec, endpoint] = co_await asio::async_connect(stream.socket(), endpoints, kAwait);
+  if (ec || !tls) co_return ec;
+  net::start_client_tls(stream, *tls, host);
+  auto [handshake_ec] = co_await stream.tls().async_handshake(asio::ssl::stream_base::client, kAwait);
+  co_return handshake_ec;
 }
 
 }  // namespace
@@ -56,8 +61,7 @@ RespClient::~RespClient() {
 }
 
 void RespClient::close() {
-  error_code ignored;
-  socket_.close(ignored);
+  socket_.close();
   peer_ip_.clear();
   if (reader_ != nullptr) {
     redisReaderFree(reader_);
@@ -65,7 +69,8 @@ void RespClient::close() {
   }
 }
 
-asio::awaitable<error_code> RespClient::connect(Address address, Clock::duration timeout) {
+asio::awaitable<error_code> RespClient::connect(Address address, Clock::duration timeout,
+                                                std::shared_ptr<const net::TlsClient> tls) {
   close();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   SystemResolver resolver;
@@ -81,12 +86,14 @@ asio::awaitable<error_code> RespClient::connect(Address address, Clock::duration
 
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_at(deadline);
-  auto outcome = co_await (connect_any(socket_, std::move(endpoints)) || timer.async_wait(kAwait));
+  socket_.stop_tls();
+  auto outcome = co_await (connect_any(socket_, std::move(endpoints), tls, address.host) ||
+                           timer.async_wait(kAwait));
   error_code ec = outcome.index() == 0 ? std::get<0>(outcome) : error_code(asio::error::timed_out);
   if (!ec) {
-    socket_.set_option(tcp::no_delay(true), ec);
+    socket_.socket().set_option(tcp::no_delay(true), ec);
     error_code peer_ec;
-    const tcp::endpoint peer = socket_.remote_endpoint(peer_ec);
+    const tcp::endpoint peer = socket_.socket().remote_endpoint(peer_ec);
     if (!peer_ec) peer_ip_ = peer.address().to_string();
     reader_ = resp::create_bounded_reader();
     if (reader_ == nullptr) ec = make_error_code(std::errc::not_enough_memory);

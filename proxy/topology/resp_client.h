@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "proxy/base/clock.h"
+#include "proxy/net/stream.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/resp/hiredis_reply.h"
 #include "proxy/topology/snapshot.h"
 
@@ -33,9 +35,11 @@ class RespClient {
   RespClient(const RespClient&) = delete;
   RespClient& operator=(const RespClient&) = delete;
 
-  // Resolves (IP literals directly) and connects, all within `timeout`.
-  boost::asio::awaitable<boost::system::error_code> connect(Address address,
-                                                            Clock::duration timeout);
+  // Resolves (IP literals directly), connects and, with `tls`, does the TLS handshake, all
+  // within `timeout`.
+  boost::asio::awaitable<boost::system::error_code> connect(
+      Address address, Clock::duration timeout,
+      std::shared_ptr<const net::TlsClient> tls = nullptr);
 
   // Writes all commands at once and reads one reply per command into `replies`, all within
   // `timeout`. Error replies (-ERR ...) are replies, not failures.
@@ -63,7 +67,7 @@ class RespClient {
   boost::asio::awaitable<boost::system::error_code> exchange(
       const std::string& request, size_t count, std::vector<resp::OwnedReply>& replies);
 
-  boost::asio::ip::tcp::socket socket_;
+  net::Stream socket_;
   redisReader* reader_ = nullptr;
   std::string peer_ip_;
 };

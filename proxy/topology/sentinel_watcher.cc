@@ -62,7 +62,8 @@ std::vector<Command> one(Command command) {
 
 }  // namespace
 
-SentinelSettings sentinel_settings_from(const config::Config& config) {
+SentinelSettings sentinel_settings_from(const config::Config& config,
+                                        std::shared_ptr<const net::TlsClient> tls) {
   SentinelSettings s;
   if (config.sentinel) {
     for (const config::HostPort& hp : config.sentinel->addresses) {
@@ -78,6 +79,7 @@ SentinelSettings sentinel_settings_from(const config::Config& config) {
   s.discover_replicas = config.replicas.discovery == config::Discovery::kSentinel;
   s.replicas_interval = config.replicas.refresh_interval;
   s.hold_limit = config.timeouts.failover_wait;
+  s.tls = std::move(tls);
   return s;
 }
 
@@ -147,7 +149,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
 
   // Connects and authenticates; the failure, empty on success.
   asio::awaitable<std::string> open(RespClient& client, const Address& address) {
-    if (error_code ec = co_await client.connect(address, settings_.connect_timeout)) {
+    if (error_code ec = co_await client.connect(address, settings_.connect_timeout, settings_.tls)) {
       co_return "connect: " + ec.message();
     }
     if (settings_.password.empty()) co_return std::string();

@@ -16,6 +16,7 @@
 
 #include "proxy/base/clock.h"
 #include "proxy/config/config.h"
+#include "proxy/net/tls_contexts.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::topology {
@@ -33,10 +34,12 @@ struct SentinelSettings {
   // Longest wait for a running failover before writes go to the old master again
   // (timeouts.failover_wait); 0: writes are never held.
   Clock::duration hold_limit = std::chrono::seconds(5);
+  std::shared_ptr<const net::TlsClient> tls;  // server_tls; null: plain TCP
   friend bool operator==(const SentinelSettings&, const SentinelSettings&) = default;
 };
 // From the `sentinel` section (which must be set), timeouts, health_check.interval and replicas.
-SentinelSettings sentinel_settings_from(const config::Config& config);
+SentinelSettings sentinel_settings_from(const config::Config& config,
+                                        std::shared_ptr<const net::TlsClient> tls = nullptr);
 
 class SentinelWatcher {
  public:

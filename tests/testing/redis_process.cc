@@ -84,6 +84,10 @@ RedisProcess::RedisProcess(RedisProcessOptions options)
 
 RedisProcess::~RedisProcess() { stop(); }
 
+std::string RedisProcess::tls_address() const {
+  return std::string(kHost) + ':' + std::to_string(tls_port_);
+}
+
 std::string RedisProcess::address() const {
   return std::string(kHost) + ':' + std::to_string(port_);
 }
@@ -144,6 +148,10 @@ std::vector<std::string> RedisProcess::argv() const {
       "--shutdown-timeout", "0"};
   args.insert(args.end(), fixed.begin(), fixed.end());
   if (sentinel()) args.push_back("--sentinel");
+  if (tls_port_ != 0) {
+    args.push_back("--tls-port");
+    args.push_back(std::to_string(tls_port_));
+  }
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   return args;
 }
@@ -161,6 +169,11 @@ void RedisProcess::launch(bool first) {
   const bool fixed_port = !first || options_.port != 0;
   for (int attempt = 1; attempt <= kPortAttempts; ++attempt) {
     if (first) port_ = options_.port != 0 ? options_.port : pick_free_port();
+    if (first && options_.tls_port) {
+      do {
+        tls_port_ = pick_free_port();
+      } while (tls_port_ == port_);
+    }
     const std::streamoff log_start = file_size(log_path());
     child_.start(argv(), dir_->file("stdout.log"), dir_->path());
     const pid_t started = child_.pid();

@@ -30,6 +30,9 @@ struct RedisProcessOptions {
   std::vector<std::string> sentinel_config{};
   // 0: pick a free loopback port (and another one if the server then fails to bind it).
   uint16_t port = 0;
+  // Also listen for TLS on a second free port (certificate arguments go in `args`); the plain
+  // port stays for the test's own probes and inspection.
+  bool tls_port = false;
   std::chrono::milliseconds start_timeout{10000};
 };
 
@@ -51,6 +54,8 @@ class RedisProcess {
   pid_t pid() const { return child_.pid(); }
   uint16_t port() const { return port_; }
   std::string address() const;  // "127.0.0.1:<port>"
+  uint16_t tls_port() const { return tls_port_; }  // 0 without options.tls_port
+  std::string tls_address() const;  // "127.0.0.1:<tls port>"
   const std::string& dir() const { return dir_->path(); }
   std::string log_path() const;
   const std::string& name() const { return options_.name; }
@@ -85,6 +90,7 @@ class RedisProcess {
   RedisProcessOptions options_;
   std::unique_ptr<TempDir> dir_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   ChildProcess child_;
 };
 

@@ -44,14 +44,19 @@ template <typename State>
 
 RedisTopology::RedisTopology(TopologyOptions options) : options_(std::move(options)) {
   master_ = std::make_unique<RedisProcess>(RedisProcessOptions{
-      .name = "master", .args = options_.master_args, .start_timeout = options_.start_timeout});
-  const std::string master_port = std::to_string(master_->port());
+      .name = "master",
+      .args = options_.master_args,
+      .tls_port = options_.tls,
+      .start_timeout = options_.start_timeout});
+  const std::string master_port =
+      std::to_string(options_.tls ? master_->tls_port() : master_->port());
   for (size_t i = 0; i < options_.replicas; ++i) {
     std::vector<std::string> args = {"--replicaof", RedisProcess::kHost, master_port};
     args.insert(args.end(), options_.replica_args.begin(), options_.replica_args.end());
     replicas_.push_back(std::make_unique<RedisProcess>(
         RedisProcessOptions{.name = "replica" + std::to_string(i),
                             .args = std::move(args),
+                            .tls_port = options_.tls,
                             .start_timeout = options_.start_timeout}));
   }
   if (options_.sentinels == 0) return;
@@ -155,7 +160,9 @@ std::string RedisTopology::sync_state() {
   const std::string& master_offset = master["master_repl_offset"];
   std::string state;
   for (auto& replica : replicas_) {
-    const std::string port = "port=" + std::to_string(replica->port()) + ",";
+    // A replica that replicates over TLS announces its TLS port to the master.
+    const uint16_t announced = options_.tls ? replica->tls_port() : replica->port();
+    const std::string port = "port=" + std::to_string(announced) + ",";
     bool online = false;
     for (const auto& [field, value] : master) {
       online = online || (field.starts_with("slave") && value.find(port) != std::string::npos &&

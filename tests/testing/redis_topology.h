@@ -26,6 +26,9 @@ struct TopologyOptions {
   std::vector<std::string> master_args{};
   std::vector<std::string> replica_args{};
   std::vector<std::string> sentinel_args{};
+  // Master and replicas also listen for TLS (RedisProcessOptions::tls_port) and replicas follow
+  // the master's TLS port; certificate arguments (and --tls-replication yes) go in *_args.
+  bool tls = false;
   // Per server start-up, and for the replica sync that comes before the Sentinels start.
   std::chrono::milliseconds start_timeout{10000};
 };

@@ -24,10 +24,12 @@ std::string resplit_binary() {
 
 std::string config_for(RedisTopology& topology, const std::string& extra) {
   std::ostringstream yaml;
-  yaml << "master: {address: \"" << topology.master().address() << "\"}\n";
+  const bool tls = topology.options().tls;
+  auto address = [tls](RedisProcess& p) { return tls ? p.tls_address() : p.address(); };
+  yaml << "master: {address: \"" << address(topology.master()) << "\"}\n";
   yaml << "replicas:\n  discovery: static\n  addresses:\n";
   for (size_t i = 0; i < topology.replica_count(); ++i) {
-    yaml << "    - \"" << topology.replica(i).address() << "\"\n";
+    yaml << "    - \"" << address(topology.replica(i)) << "\"\n";
   }
   yaml << "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
           "success_threshold: 2}\n";
@@ -52,17 +54,19 @@ ResplitProcess::ResplitProcess(ResplitOptions options)
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   child_.start(argv, log_path_, dir_->path());
 
+  // Up means answering: PONG, or NOAUTH when clients must authenticate first.
+  auto answers_ping = [](uint16_t port) {
+    RedisClient c(port, std::chrono::milliseconds(200));
+    if (!c.connected()) return false;
+    const Reply pong = c.command({"PING"});
+    return pong == Reply::status("PONG") || (pong.is_error() && pong.str.rfind("NOAUTH", 0) == 0);
+  };
+  const std::function<bool(uint16_t)> answers =
+      options_.answers ? options_.answers : std::function<bool(uint16_t)>(answers_ping);
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   while (true) {
-    RedisClient c(port_, std::chrono::milliseconds(200));
-    // Up means answering: PONG, or NOAUTH when clients must authenticate first; and the answer
-    // must come from our child, not from a server of another test that took the port first.
-    if (c.connected()) {
-      const Reply pong = c.command({"PING"});
-      const bool answers = pong == Reply::status("PONG") ||
-                           (pong.is_error() && pong.str.rfind("NOAUTH", 0) == 0);
-      if (answers && process_listens_on(child_.pid(), port_)) break;
-    }
+    // The answer must come from our child, not from a server of another test that took the port.
+    if (answers(port_) && process_listens_on(child_.pid(), port_)) break;
     if (child_.exited() || std::chrono::steady_clock::now() > deadline) {
       const std::string tail = log_tail();
       child_.stop();

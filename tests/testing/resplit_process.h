@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,11 +26,15 @@ struct ResplitOptions {
   std::string listen_extra{};
   std::vector<std::string> extra_args{};
   bool admin = true;  // serve the admin endpoint on a free port
+  // Whether resplit answers on `port` (default: PING over plain TCP); with client_tls, the test
+  // gives a TLS probe.
+  std::function<bool(uint16_t port)> answers{};
   std::chrono::milliseconds start_timeout{10000};
 };
 
-// A config in front of a topology: its master and replicas (static discovery), fast health checks,
-// plus `extra` YAML appended (sections it names must not be named again here).
+// A config in front of a topology: its master and replicas (static discovery; their TLS ports
+// when the topology has TLS), fast health checks, plus `extra` YAML appended (sections it names
+// must not be named again here).
 std::string config_for(RedisTopology& topology, const std::string& extra = "");
 
 // Where the resplit binary is (runfiles of the test, or $RESPLIT_BINARY).
