@@ -1,0 +1,41 @@
+// Fault and leak helpers for any process by PID (resplit, a server, a relay): pause and resume
+// confirmed through /proc, and the health check that follows every fault test: still alive, open
+// descriptors back to their baseline, resident memory.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+
+namespace resplit::testkit {
+
+// SIGSTOP and wait until /proc shows state 'T'; SIGCONT and wait until it leaves 'T'.
+::testing::AssertionResult pause_process(
+    pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+::testing::AssertionResult resume_process(
+    pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+// Entries of /proc/<pid>/fd; -1 when unreadable (the process is gone).
+long process_fd_count(pid_t pid);
+// VmRSS and VmHWM (the peak) from /proc/<pid>/status, in KiB; -1 when unreadable.
+long process_rss_kib(pid_t pid);
+long process_peak_rss_kib(pid_t pid);
+// Alive and not a zombie.
+bool process_alive(pid_t pid);
+
+struct ProcessBaseline {
+  pid_t pid = 0;
+  long fds = 0;
+  long rss_kib = 0;
+};
+
+ProcessBaseline take_baseline(pid_t pid);
+
+// After a fault: the process is alive and its open descriptors return to the baseline within
+// `slack` inside `within`. The message has the figures either way (stream it to the log).
+::testing::AssertionResult recovered_to_baseline(
+    const ProcessBaseline& baseline, std::chrono::milliseconds within = std::chrono::seconds(2),
+    long slack = 2);
+
+}  // namespace resplit::testkit
