@@ -56,12 +56,13 @@ void preload_dataset(uint16_t master_port, const CheckerOptions& options) {
 Checker::Checker(uint16_t port, CheckerOptions options)
     : port_(port),
       options_(std::move(options)),
-      writes_(options_.sessions),
-      latencies_(options_.sessions) {}
+      writes_(options_.sessions + options_.reader_sessions),
+      latencies_(options_.sessions + options_.reader_sessions) {}
 
 void Checker::start() {
   started_ = Clock::now();
-  for (size_t s = 0; s < options_.sessions; ++s) threads_.emplace_back([this, s] { run(s); });
+  const size_t all = options_.sessions + options_.reader_sessions;
+  for (size_t s = 0; s < all; ++s) threads_.emplace_back([this, s] { run(s); });
 }
 
 void Checker::stop() {
@@ -75,11 +76,13 @@ void Checker::stop() {
 
 void Checker::run(size_t session) {
   const auto deadline = Clock::now() + options_.max_duration;
-  const size_t per_round = options_.writes_per_round + options_.reads_per_round;
+  const size_t writes = session < options_.sessions ? options_.writes_per_round : 0;
+  const size_t per_round = writes + options_.reads_per_round;
+  const size_t all = options_.sessions + options_.reader_sessions;
   const auto interval =
       options_.target_ops_per_second > 0
           ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                static_cast<double>(per_round * options_.sessions) / options_.target_ops_per_second))
+                static_cast<double>(per_round * all) / options_.target_ops_per_second))
           : Clock::duration::zero();
   std::mt19937_64 rng(session * 7919 + 1);
   std::uniform_int_distribution<size_t> pick(0, std::max<size_t>(options_.dataset, 1) - 1);
@@ -108,7 +111,7 @@ void Checker::run(size_t session) {
       // The seq is recorded (as indeterminate) before the write leaves, so that an audit after
       // any interruption still knows about it.
       std::lock_guard lock(mutex_);
-      for (size_t w = 0; w < options_.writes_per_round; ++w) {
+      for (size_t w = 0; w < writes; ++w) {
         const uint64_t seq = writes_[session].size();
         writes_[session].push_back(WriteOutcome::kIndeterminate);
         seqs.push_back(seq);
@@ -208,7 +211,7 @@ LatencyHistogram Checker::latencies() const {
 
 AuditResult Checker::audit(uint16_t master_port) const {
   RedisClient client(master_port, std::chrono::seconds(10));
-  std::vector<std::vector<std::string>> lists(options_.sessions);
+  std::vector<std::vector<std::string>> lists(writes_.size());
   for (size_t s = 0; s < options_.sessions; ++s) {
     const Reply r = client.command({"LRANGE", log_key(options_, s), "0", "-1"});
     if (r.type != Reply::Type::kArray) {

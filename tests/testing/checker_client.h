@@ -22,6 +22,9 @@ namespace resplit::testkit {
 
 struct CheckerOptions {
   size_t sessions = 8;
+  // More sessions that only read: with read-your-writes on, a writing session's reads go to the
+  // master, so these are the ones that exercise the replicas.
+  size_t reader_sessions = 0;
   size_t writes_per_round = 2;
   size_t reads_per_round = 4;
   // Keys d:0 .. d:<dataset-1> must be preloaded with preload_dataset().

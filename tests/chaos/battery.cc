@@ -1,0 +1,45 @@
+#include "tests/chaos/battery.h"
+
+#include <thread>
+
+#include "tests/testing/redis_process.h"
+
+namespace resplit::testkit::chaos {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+long long command_calls(RedisProcess& node, const std::string& command) {
+  auto info = node.client(std::chrono::milliseconds(1000)).info("commandstats");
+  auto it = info.find("cmdstat_" + command);
+  if (it == info.end()) return 0;
+  const auto start = it->second.find("calls=");
+  if (start == std::string::npos) return 0;
+  return std::stoll(it->second.substr(start + 6));
+}
+
+double seconds_until_gets(RedisProcess& node, long long before, long long more,
+                          std::chrono::milliseconds deadline) {
+  const auto start = Clock::now();
+  while (Clock::now() - start < deadline) {
+    if (command_calls(node, "get") >= before + more) return seconds_since(start);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions options) {
+  options.prefix += "warmup:";
+  options.dataset = 1;  // d:0 need not exist: a nil is fine for warming up, it is not checked
+  {
+    Checker warmup(port, options);
+    warmup.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    warmup.stop();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // client sockets closed
+  return take_baseline(proxy_pid);
+}
+
+}  // namespace resplit::testkit::chaos
