@@ -1,5 +1,7 @@
 #include "tests/chaos/battery.h"
 
+#include <algorithm>
+#include <iostream>
 #include <thread>
 
 #include "tests/testing/redis_process.h"
@@ -32,6 +34,9 @@ double seconds_until_gets(RedisProcess& node, long long before, long long more,
 ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions options) {
   options.prefix += "warmup:";
   options.dataset = 1;  // d:0 need not exist: a nil is fine for warming up, it is not checked
+  // Readers too: writing sessions read from the master (read-your-writes), and the replicas'
+  // connections must exist before the baseline as well.
+  options.reader_sessions = std::max<size_t>(options.reader_sessions, 4);
   {
     Checker warmup(port, options);
     warmup.start();
@@ -40,6 +45,17 @@ ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions o
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // client sockets closed
   return take_baseline(proxy_pid);
+}
+
+::testing::AssertionResult no_leaks_after_fault(const ProcessBaseline& baseline,
+                                                 RedisTopology& topology,
+                                                 std::vector<uint16_t> extra_ports) {
+  // The monitor's connection plus workers x pool.connections_per_backend (2 x 2 on 2 cores).
+  constexpr int kPerBackend = 1 + 2 * 2;
+  for (RedisProcess* p : topology.processes()) extra_ports.push_back(p->port());
+  auto result = no_leaked_connections(baseline, extra_ports, kPerBackend);
+  std::cout << result.message() << "\n";
+  return result;
 }
 
 }  // namespace resplit::testkit::chaos

@@ -8,9 +8,7 @@
 #include "tests/testing/checker_client.h"
 #include "tests/testing/process_probe.h"
 
-namespace resplit::testkit {
-class RedisProcess;
-}
+#include "tests/testing/redis_topology.h"
 
 namespace resplit::testkit::chaos {
 
@@ -26,5 +24,11 @@ double seconds_until_gets(RedisProcess& node, long long before, long long more,
 // Runs a short checker load through the proxy on `port` first (so backend connections exist and
 // the allocator has settled), then takes the baseline of `proxy_pid` with no client connected.
 ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions options);
+
+// The leak check after a fault against `topology`'s servers (pools of 2 workers x 2 connections
+// plus the monitor's per backend; `extra_ports` adds relays standing in for a server).
+::testing::AssertionResult no_leaks_after_fault(const ProcessBaseline& baseline,
+                                                 RedisTopology& topology,
+                                                 std::vector<uint16_t> extra_ports = {});
 
 }  // namespace resplit::testkit::chaos

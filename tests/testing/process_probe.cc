@@ -3,7 +3,12 @@
 #include <dirent.h>
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -73,8 +78,52 @@ bool process_alive(pid_t pid) {
   return state != '\0' && state != 'Z' && state != 'X';
 }
 
+std::map<std::string, int> tcp_sockets(pid_t pid) {
+  const std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
+  std::set<std::string> inodes;
+  DIR* dir = ::opendir(fd_dir.c_str());
+  if (dir == nullptr) return {};
+  while (dirent* entry = ::readdir(dir)) {
+    char target[128];
+    const ssize_t n =
+        ::readlink((fd_dir + "/" + entry->d_name).c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    const std::string link(target, n);
+    if (link.rfind("socket:[", 0) == 0) inodes.insert(link.substr(8, link.size() - 9));
+  }
+  ::closedir(dir);
+  std::map<std::string, int> by_peer;
+  std::ifstream tcp("/proc/" + std::to_string(pid) + "/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // header
+  while (std::getline(tcp, line)) {
+    std::istringstream in(line);
+    std::string slot, local, remote, state, queues, timer, retr, uid, timeout, inode;
+    in >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >> inode;
+    if (!inodes.contains(inode)) continue;
+    const int local_port = std::stoi(local.substr(local.find(':') + 1), nullptr, 16);
+    const int remote_port = std::stoi(remote.substr(remote.find(':') + 1), nullptr, 16);
+    if (state == "0A") {
+      ++by_peer["listen " + std::to_string(local_port)];
+    } else {
+      ++by_peer["->" + std::to_string(remote_port) + (state == "01" ? "" : " st" + state)];
+    }
+  }
+  return by_peer;
+}
+
+std::string describe_tcp_sockets(pid_t pid) {
+  const auto by_peer = tcp_sockets(pid);
+  if (by_peer.empty()) return "(none)";
+  std::string out;
+  for (const auto& [peer, count] : by_peer) {
+    out += (out.empty() ? "" : ", ") + peer + (count > 1 ? " x" + std::to_string(count) : "");
+  }
+  return out;
+}
+
 ProcessBaseline take_baseline(pid_t pid) {
-  return {pid, process_fd_count(pid), process_rss_kib(pid)};
+  return {pid, process_fd_count(pid), process_rss_kib(pid), describe_tcp_sockets(pid)};
 }
 
 ::testing::AssertionResult recovered_to_baseline(const ProcessBaseline& baseline,
@@ -93,7 +142,39 @@ ProcessBaseline take_baseline(pid_t pid) {
          << " fds " << baseline.fds << " -> " << fds << " (slack " << slack << ", "
          << within.count() << " ms) rss " << baseline.rss_kib / 1024 << " -> " << rss / 1024
          << " MiB";
+  if (!settled) {
+    result << "\n  sockets before: " << baseline.sockets
+           << "\n  sockets after:  " << describe_tcp_sockets(baseline.pid);
+  }
   return result;
+}
+
+::testing::AssertionResult no_leaked_connections(const ProcessBaseline& baseline,
+                                                 const std::vector<uint16_t>& backend_ports,
+                                                 int per_backend,
+                                                 std::chrono::milliseconds within, long slack) {
+  std::string why;
+  auto within_pools = [&] {
+    const auto sockets = tcp_sockets(baseline.pid);
+    for (const auto& [peer, count] : sockets) {
+      if (peer.rfind("listen ", 0) == 0) continue;
+      bool backend = false;
+      for (uint16_t port : backend_ports) backend |= peer == "->" + std::to_string(port);
+      if (!backend || count > per_backend) {
+        why = peer + " x" + std::to_string(count);
+        return false;
+      }
+    }
+    return true;
+  };
+  auto result = recovered_to_baseline(baseline, within, slack);
+  if (result) return result;
+  if (process_alive(baseline.pid) && poll_until(within_pools, within)) {
+    return ::testing::AssertionSuccess()
+           << result.message() << " (only backend pool connections differ: "
+           << describe_tcp_sockets(baseline.pid) << ")";
+  }
+  return ::testing::AssertionFailure() << result.message() << "\n  not a pool connection: " << why;
 }
 
 }  // namespace resplit::testkit

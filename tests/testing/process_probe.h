@@ -7,6 +7,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace resplit::testkit {
 
@@ -24,10 +27,17 @@ long process_peak_rss_kib(pid_t pid);
 // Alive and not a zombie.
 bool process_alive(pid_t pid);
 
+// The process's TCP sockets by peer: "->" + remote port for connections (" stNN" appended when
+// not established), "listen " + port for listeners; from its fd links and /proc/net/tcp.
+std::map<std::string, int> tcp_sockets(pid_t pid);
+// The same as one line: "->6379 x5, listen 7000".
+std::string describe_tcp_sockets(pid_t pid);
+
 struct ProcessBaseline {
   pid_t pid = 0;
   long fds = 0;
   long rss_kib = 0;
+  std::string sockets;  // describe_tcp_sockets() at the time
 };
 
 ProcessBaseline take_baseline(pid_t pid);
@@ -37,5 +47,13 @@ ProcessBaseline take_baseline(pid_t pid);
 ::testing::AssertionResult recovered_to_baseline(
     const ProcessBaseline& baseline, std::chrono::milliseconds within = std::chrono::seconds(2),
     long slack = 2);
+
+// For a proxy whose backend pools open connections lazily: passes when descriptors are back to
+// the baseline (±slack), or when every remaining socket is a listener or a connection to one of
+// `backend_ports` with at most `per_backend` each (no client connection and no stray socket
+// left), within `within`.
+::testing::AssertionResult no_leaked_connections(
+    const ProcessBaseline& baseline, const std::vector<uint16_t>& backend_ports,
+    int per_backend, std::chrono::milliseconds within = std::chrono::seconds(2), long slack = 2);
 
 }  // namespace resplit::testkit
