@@ -32,8 +32,7 @@ double seconds_until_gets(RedisProcess& node, long long before, long long more,
 }
 
 ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions options) {
-  options.prefix += "warmup:";
-  options.dataset = 1;  // d:0 need not exist: a nil is fine for warming up, it is not checked
+  options.run = "warmup:";
   // Readers too: writing sessions read from the master (read-your-writes), and the replicas'
   // connections must exist before the baseline as well.
   options.reader_sessions = std::max<size_t>(options.reader_sessions, 4);

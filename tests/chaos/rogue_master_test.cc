@@ -24,7 +24,7 @@ long long log_entries(RedisProcess& node, const CheckerOptions& options) {
   RedisClient c = node.client(2s);
   long long total = 0;
   for (size_t s = 0; s < options.sessions; ++s) {
-    const Reply r = c.command({"LLEN", options.prefix + "log:" + std::to_string(s)});
+    const Reply r = c.command({"LLEN", options.prefix + options.run + "log:" + std::to_string(s)});
     total += r.type == Reply::Type::kInteger ? r.integer : 0;
   }
   return total;

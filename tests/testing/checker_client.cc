@@ -29,7 +29,7 @@ std::string dataset_key(const CheckerOptions& options, size_t i) {
 }
 
 std::string log_key(const CheckerOptions& options, size_t session) {
-  return options.prefix + "log:" + std::to_string(session);
+  return options.prefix + options.run + "log:" + std::to_string(session);
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ struct CheckerOptions {
   // Keys d:0 .. d:<dataset-1> must be preloaded with preload_dataset().
   size_t dataset = 1000;
   std::string prefix = "ck:";
+  // Names this run's lists (<prefix><run>log:<s>), so several checkers can share one dataset.
+  std::string run = "";
   // Total commands per second over all sessions; 0: as fast as replies come.
   double target_ops_per_second = 5000;
   std::chrono::milliseconds client_timeout{5000};

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -78,7 +79,15 @@ bool process_alive(pid_t pid) {
   return state != '\0' && state != 'Z' && state != 'X';
 }
 
-std::map<std::string, int> tcp_sockets(pid_t pid) {
+namespace {
+
+struct TcpRow {
+  int local_port = 0;
+  int remote_port = 0;
+  std::string state;  // /proc/net/tcp's hex state: 01 established, 0A listening
+};
+
+std::vector<TcpRow> tcp_rows(pid_t pid) {
   const std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
   std::set<std::string> inodes;
   DIR* dir = ::opendir(fd_dir.c_str());
@@ -92,7 +101,7 @@ std::map<std::string, int> tcp_sockets(pid_t pid) {
     if (link.rfind("socket:[", 0) == 0) inodes.insert(link.substr(8, link.size() - 9));
   }
   ::closedir(dir);
-  std::map<std::string, int> by_peer;
+  std::vector<TcpRow> rows;
   std::ifstream tcp("/proc/" + std::to_string(pid) + "/net/tcp");
   std::string line;
   std::getline(tcp, line);  // header
@@ -101,15 +110,32 @@ std::map<std::string, int> tcp_sockets(pid_t pid) {
     std::string slot, local, remote, state, queues, timer, retr, uid, timeout, inode;
     in >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >> inode;
     if (!inodes.contains(inode)) continue;
-    const int local_port = std::stoi(local.substr(local.find(':') + 1), nullptr, 16);
-    const int remote_port = std::stoi(remote.substr(remote.find(':') + 1), nullptr, 16);
-    if (state == "0A") {
-      ++by_peer["listen " + std::to_string(local_port)];
+    rows.push_back({std::stoi(local.substr(local.find(':') + 1), nullptr, 16),
+                    std::stoi(remote.substr(remote.find(':') + 1), nullptr, 16), state});
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::map<std::string, int> tcp_sockets(pid_t pid) {
+  std::map<std::string, int> by_peer;
+  for (const TcpRow& row : tcp_rows(pid)) {
+    if (row.state == "0A") {
+      ++by_peer["listen " + std::to_string(row.local_port)];
     } else {
-      ++by_peer["->" + std::to_string(remote_port) + (state == "01" ? "" : " st" + state)];
+      ++by_peer["->" + std::to_string(row.remote_port) + (row.state == "01" ? "" : " st" + row.state)];
     }
   }
   return by_peer;
+}
+
+std::set<int> connections_to(pid_t pid, uint16_t remote_port) {
+  std::set<int> ports;
+  for (const TcpRow& row : tcp_rows(pid)) {
+    if (row.state == "01" && row.remote_port == remote_port) ports.insert(row.local_port);
+  }
+  return ports;
 }
 
 std::string describe_tcp_sockets(pid_t pid) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ bool process_alive(pid_t pid);
 // The process's TCP sockets by peer: "->" + remote port for connections (" stNN" appended when
 // not established), "listen " + port for listeners; from its fd links and /proc/net/tcp.
 std::map<std::string, int> tcp_sockets(pid_t pid);
+// Local ports of the process's established connections to `remote_port`.
+std::set<int> connections_to(pid_t pid, uint16_t remote_port);
 // The same as one line: "->6379 x5, listen 7000".
 std::string describe_tcp_sockets(pid_t pid);
 
