@@ -207,8 +207,8 @@ TEST_F(RotatingChaosTest, G1_RotatingFaultsUnderCheckerLoseNothing) {
   std::cout << checker.figures("G1 rotating chaos", audit, proxy().pid()) << "\n"
             << "  seed " << seed << "; " << seconds_since(start) << " s; faults:";
   for (const auto& [name, count] : injected) std::cout << " " << name << " x" << count << ";";
-  std::cout << " unsettled after a fault: " << unsettled << "\n  resplit RSS " << baseline.rss_kib / 1024
-            << " -> " << rss_end / 1024 << " MiB (drift "
+  std::cout << " unsettled after a fault: " << unsettled << "\n  resplit RSS " << baseline.rss_kib
+            << " -> " << rss_end << " KiB (drift "
             << 100.0 * (rss_end - baseline.rss_kib) / baseline.rss_kib / std::max(hours, 1e-9)
             << " %/h), fds " << baseline.fds << " -> " << process_fd_count(proxy().pid())
             << "; alive " << process_alive(proxy().pid()) << "\n";
