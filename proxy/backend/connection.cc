@@ -1,5 +1,6 @@
 #include "proxy/backend/connection.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -115,6 +116,7 @@ asio::awaitable<void> Connection::read_loop() {
       co_return;
     }
     in_end_ += n;
+    extend_deadline_on_progress();
     while (!closed() && in_begin_ < in_end_) {
       const auto scan = parser_.parse(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
       if (scan.status == resp::ParseStatus::kNeedMore) break;
@@ -132,6 +134,18 @@ asio::awaitable<void> Connection::read_loop() {
   }
 }
 
+// The command at the head of the line waits at most command_timeout for the backend's next
+// byte, counted from the bytes before it: a backend streaming a pipeline of big replies (one
+// client asking for 256 x 1 MiB) is busy, not stuck, and timing out the commands queued behind
+// them would fail other clients' commands on this shared connection. A backend that sends nothing
+// still times out as before.
+void Connection::extend_deadline_on_progress() {
+  if (pending_.empty()) return;
+  Pending& head = pending_.front();
+  if (head.deadline == kNoDeadline || head.internal != Internal::kNone) return;
+  head.deadline = std::max(head.deadline, Clock::now() + options_.command_timeout);
+}
+
 void Connection::dispatch(std::string_view frame) {
   const Reply reply{frame};
   if (pending_.size() == unwritten_) {
@@ -145,6 +159,7 @@ void Connection::dispatch(std::string_view frame) {
     return;
   }
   const Pending p = pending_.pop_front();
+  extend_deadline_on_progress();
   if (p.internal != Internal::kNone) {
     if (!on_internal_reply(p.internal, reply)) return;
     if (state_ == State::kConnecting &&
@@ -361,6 +376,7 @@ void Connection::close(errc why) {
   held_records_ = 0;
   while (!pending_.empty()) {
     const Pending p = pending_.pop_front();
+  extend_deadline_on_progress();
     if (p.internal == Internal::kNone) sink_.on_failure(p.tag, why, index < written);
     ++index;
   }

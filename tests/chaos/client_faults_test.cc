@@ -302,5 +302,65 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
   EXPECT_TRUE(no_leaks_after_fault(baseline, topology()));
 }
 
+// One pipeline of 256 x 1 MiB GETs: Redis needs seconds to produce the replies and resplit's
+// shared connection to it carries them one after another. The commands of other clients queued
+// behind them wait, but they must not time out and fail while the backend keeps sending: a busy
+// backend is not a stuck one. (The output limit is raised so that a client reading a little
+// slower than Redis writes is not cut off: that is tested above.)
+class HugePipelineTest : public ClientFaultsTest {
+ protected:
+  std::string proxy_config() const override { return "limits: {client_output_buffer: 512MiB}\n"; }
+};
+
+TEST_F(HugePipelineTest, B2_HugePipelineDelaysButNeverFailsOtherClients) {
+  constexpr size_t kValues = 16;
+  constexpr size_t kValueSize = 1 << 20;
+  constexpr size_t kGets = 256;
+  const auto test_start = Clock::now();
+  {
+    RedisClient m = master().client(10s);
+    for (size_t i = 0; i < kValues; ++i) {
+      ASSERT_EQ(m.command({"SET", "b2:big:" + std::to_string(i), std::string(kValueSize, 'a' + i)}),
+                Reply::status("OK"));
+    }
+  }
+  ASSERT_TRUE(topology().wait_for_sync(20s));
+  // One replica only: all 256 MiB come down one connection, about 4 s at Redis's pace here.
+  replica(1).kill9();
+  std::this_thread::sleep_for(500ms);
+  CheckerOptions others = options_;
+  others.target_ops_per_second = 2000;
+  others.client_timeout = 15s;
+  Checker checker(proxy().port(), others);
+  checker.start();
+  std::this_thread::sleep_for(1s);
+  Socket big(proxy().port());
+  ASSERT_TRUE(big.ok());
+  std::string pipeline;
+  for (size_t i = 0; i < kGets; ++i) pipeline += resp({"GET", "b2:big:" + std::to_string(i % kValues)});
+  const auto sent = Clock::now();
+  ASSERT_TRUE(big.send(pipeline));
+  size_t replies = 0;
+  while (replies < kGets && Clock::now() - sent < 30s) {
+    const size_t got = big.read_replies(kGets - replies);
+    if (got == 0) break;
+    replies += got;
+  }
+  const double took = seconds_since(sent);
+  std::this_thread::sleep_for(500ms);
+  checker.stop();
+  const AuditResult audit = checker.audit(master().port());
+  const CheckerCounts c = checker.counts();
+  std::cout << checker.figures("B2 one pipeline of 256 x 1 MiB GETs (others' load)", audit,
+                               proxy().pid())
+            << "\n  the big pipeline got " << replies << " of " << kGets << " replies in " << took
+            << " s; test " << seconds_since(test_start) << " s\n";
+  for (const auto& s : c.samples) std::cout << "  sample: " << s << "\n";
+  EXPECT_EQ(replies, kGets);
+  EXPECT_EQ(c.wrong_replies, 0u);
+  EXPECT_EQ(c.read_errors, 0u) << "other clients' reads failed behind the big pipeline";
+  EXPECT_TRUE(audit.clean()) << describe(audit);
+}
+
 }  // namespace
 }  // namespace resplit::testkit::chaos
