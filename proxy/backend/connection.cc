@@ -233,10 +233,18 @@ uint64_t Connection::probe_after_writes() {
 uint64_t Connection::probe_now() {
   // A probe still unanswered at the end of the queue serves: it runs after everything before now.
   if (last_queued_probe_ && !probe_wanted_ && probes_done_ < probes_queued_) return probes_queued_;
-  if (probe_wanted_ || state_ != State::kReady) {
-    // A deferred probe is due anyway: queue it here, where it also serves the caller.
-    probe_wanted_ = true;
-    return probes_queued_ + 1;
+  // Queued right here, behind the caller's write, also while connecting and also when a deferred
+  // probe is due (this one serves it): left for the next flush it could follow a MULTI queued in
+  // the meantime and run inside the client's transaction, adding an element to EXEC's reply.
+  probe_wanted_ = false;
+  if (state_ != State::kReady) {
+    append_role(held_);
+    pending_.push_back({Tag{}, Clock::now() + options_.command_timeout, Internal::kProbe});
+    ++unwritten_;
+    ++held_records_;
+    ++probes_queued_;
+    last_queued_probe_ = true;
+    return probes_queued_;
   }
   queue_probe();
   schedule_flush();
