@@ -61,7 +61,9 @@ TEST_F(LimitsAttackTest, A6_OverLimitInputGetsRedisErrorAndCloseWithinLimitPasse
     RawClient client(proxy().port());
     ASSERT_TRUE(client.connected());
     ASSERT_TRUE(client.send(c.input)) << c.name;
-    const auto got = client.read_for(c.closed ? 1500ms : 500ms);
+    // A closing case reads until the close; an open one until its reply (generous deadlines:
+    // a loaded machine is slow, not wrong).
+    const auto got = c.closed ? client.read_for(5s) : client.read_until(1, 5s);
     const bool ok = got.bytes == c.reply && got.closed == c.closed;
     matched += ok;
     EXPECT_EQ(escape(got.bytes), escape(c.reply)) << c.name;
