@@ -1,5 +1,6 @@
 #include "proxy/backend/connection.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -129,6 +130,7 @@ asio::awaitable<void> Connection::read_loop() {
       co_return;
     }
     in_end_ += n;
+    extend_deadline_on_progress();
     while (!closed() && in_begin_ < in_end_) {
       const auto scan = parser_.parse(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
       if (scan.status == resp::ParseStatus::kNeedMore) break;
@@ -146,6 +148,18 @@ asio::awaitable<void> Connection::read_loop() {
   }
 }
 
+// The command at the head of the line waits at most command_timeout for the backend's next
+// byte, counted from the bytes before it: a backend streaming a pipeline of big replies (one
+// client asking for 256 x 1 MiB) is busy, not stuck, and timing out the commands queued behind
+// them would fail other clients' commands on this shared connection. A backend that sends nothing
+// still times out as before.
+void Connection::extend_deadline_on_progress() {
+  if (pending_.empty()) return;
+  Pending& head = pending_.front();
+  if (head.deadline == kNoDeadline || head.internal != Internal::kNone) return;
+  head.deadline = std::max(head.deadline, Clock::now() + options_.command_timeout);
+}
+
 void Connection::dispatch(std::string_view frame) {
   const Reply reply{frame};
   if (pending_.size() == unwritten_) {
@@ -159,6 +173,7 @@ void Connection::dispatch(std::string_view frame) {
     return;
   }
   const Pending p = pending_.pop_front();
+  extend_deadline_on_progress();
   if (p.internal != Internal::kNone) {
     if (!on_internal_reply(p.internal, reply)) return;
     if (state_ == State::kConnecting &&
@@ -232,10 +247,18 @@ uint64_t Connection::probe_after_writes() {
 uint64_t Connection::probe_now() {
   // A probe still unanswered at the end of the queue serves: it runs after everything before now.
   if (last_queued_probe_ && !probe_wanted_ && probes_done_ < probes_queued_) return probes_queued_;
-  if (probe_wanted_ || state_ != State::kReady) {
-    // A deferred probe is due anyway: queue it here, where it also serves the caller.
-    probe_wanted_ = true;
-    return probes_queued_ + 1;
+  // Queued right here, behind the caller's write, also while connecting and also when a deferred
+  // probe is due (this one serves it): left for the next flush it could follow a MULTI queued in
+  // the meantime and run inside the client's transaction, adding an element to EXEC's reply.
+  probe_wanted_ = false;
+  if (state_ != State::kReady) {
+    append_role(held_);
+    pending_.push_back({Tag{}, Clock::now() + options_.command_timeout, Internal::kProbe});
+    ++unwritten_;
+    ++held_records_;
+    ++probes_queued_;
+    last_queued_probe_ = true;
+    return probes_queued_;
   }
   queue_probe();
   schedule_flush();
@@ -374,6 +397,7 @@ void Connection::close(errc why) {
   held_records_ = 0;
   while (!pending_.empty()) {
     const Pending p = pending_.pop_front();
+  extend_deadline_on_progress();
     if (p.internal == Internal::kNone) sink_.on_failure(p.tag, why, index < written);
     ++index;
   }

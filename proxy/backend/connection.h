@@ -106,6 +106,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> read_loop();
+  void extend_deadline_on_progress();
   void queue_handshake();
   bool on_internal_reply(Internal what, const Reply& reply);
   void dispatch(std::string_view frame);
