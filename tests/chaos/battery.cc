@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "proxy/backend/pool.h"
 #include "tests/testing/redis_process.h"
 
 namespace resplit::testkit::chaos {
@@ -49,8 +50,12 @@ ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions o
 ::testing::AssertionResult no_leaks_after_fault(const ProcessBaseline& baseline,
                                                  RedisTopology& topology,
                                                  std::vector<uint16_t> extra_ports) {
-  // The monitor's connection plus workers x pool.connections_per_backend (2 x 2 on 2 cores).
-  constexpr int kPerBackend = 1 + 2 * 2;
+  // The monitor's connection plus, per worker (2 on 2 cores), pool.connections_per_backend (2)
+  // shared connections and the idle pinned connections a pool keeps for reuse after a
+  // transaction or blocking command.
+  constexpr int kWorkers = 2;
+  constexpr int kPerBackend =
+      1 + kWorkers * (2 + static_cast<int>(backend::PoolOptions{}.max_idle_pinned));
   for (RedisProcess* p : topology.processes()) extra_ports.push_back(p->port());
   auto result = no_leaked_connections(baseline, extra_ports, kPerBackend);
   std::cout << result.message() << "\n";
