@@ -132,14 +132,15 @@ asio::awaitable<void> Worker::accept_loop() {
     if (shared_.clients.fetch_add(1, std::memory_order_relaxed) >= limit ||
         shared_.draining.load(std::memory_order_relaxed)) {
       shared_.clients.fetch_sub(1, std::memory_order_relaxed);
-      // Redis's own words, then close; the write is best effort on a fresh socket.
+      // Redis's own words, then close; the write is best effort on a fresh socket. A TLS client
+      // gets no words: plain bytes before the handshake would only confuse its TLS layer.
       boost::system::error_code ignored;
       const bool draining = shared_.draining.load(std::memory_order_relaxed);
       const auto text = draining ? text::kShuttingDown : text::kMaxClients;
       stats_.rejected[static_cast<size_t>(draining ? metrics::Rejection::kShuttingDown
                                                    : metrics::Rejection::kMaxClients)]
           .add();
-      socket.write_some(asio::buffer(text.data(), text.size()), ignored);
+      if (!tls_->server) socket.write_some(asio::buffer(text.data(), text.size()), ignored);
       socket.close(ignored);
       continue;
     }

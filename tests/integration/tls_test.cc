@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/integration/admin_client.h"
+#include "tests/testing/raw_client.h"
 #include "tests/testing/redis_topology_fixture.h"
 #include "tests/testing/reply.h"
 #include "tests/testing/resplit_process.h"
@@ -61,11 +62,13 @@ class TlsTest : public RedisTopologyFixture {
     RedisTopologyFixture::TearDown();
   }
 
-  // resplit in front of the topology with `extra` YAML; `client_tls`: its clients must use TLS.
-  void start_proxy(const std::string& extra, bool client_tls) {
+  // resplit in front of the topology with `extra` YAML (and `listen_extra` in its listen
+  // section); `client_tls`: its clients must use TLS.
+  void start_proxy(const std::string& extra, bool client_tls, const std::string& listen_extra = "") {
     ASSERT_TRUE(topology().wait_for_sync());
     ResplitOptions options;
     options.config = config_for(topology(), extra);
+    options.listen_extra = listen_extra;
     if (client_tls) {
       options.answers = [](uint16_t port) {
         TlsTestClient c(port, files().ca(), files().client_cert(), files().client_key(), 500ms);
@@ -131,6 +134,27 @@ TEST_F(TlsTest, ClientWithCertificateFromAnotherCaIsRefused) {
             Reply::number(0));
   TlsTestClient member(proxy_->port(), files().ca(), files().client_cert(), files().client_key());
   EXPECT_EQ(member.command({"PING"}), "+PONG\r\n") << member.error();
+}
+
+TEST_F(TlsTest, BeyondMaxClientsATlsClientIsClosedWithoutPlainBytes) {
+  start_proxy(client_tls_yaml(files().server_cert(), files().server_key()), true,
+              "max_clients: 2");
+  TlsTestClient first(proxy_->port(), files().ca(), files().client_cert(), files().client_key());
+  TlsTestClient second(proxy_->port(), files().ca(), files().client_cert(), files().client_key());
+  ASSERT_EQ(first.command({"PING"}), "+PONG\r\n") << first.error();
+  ASSERT_EQ(second.command({"PING"}), "+PONG\r\n") << second.error();
+
+  TlsTestClient third(proxy_->port(), files().ca(), files().client_cert(), files().client_key());
+  EXPECT_EQ(third.command({"PING"}), "");
+  // Plain text before the handshake would reach a TLS client as a broken record: none is sent.
+  RawClient raw(proxy_->port());
+  ASSERT_TRUE(raw.connected()) << raw.error();
+  const RawClient::Received got = raw.read_for(2s);
+  EXPECT_TRUE(got.closed);
+  EXPECT_EQ(got.bytes, "");
+
+  EXPECT_EQ(first.command({"PING"}), "+PONG\r\n") << first.error();
+  EXPECT_EQ(second.command({"PING"}), "+PONG\r\n") << second.error();
 }
 
 TEST_F(TlsTest, ReloadServesTheNewCertificateToNewClientsOnly) {
