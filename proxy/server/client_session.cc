@@ -21,6 +21,11 @@ using asio::ip::tcp;
 namespace {
 
 constexpr size_t kKeepWriteCapacity = 256 * 1024;
+// A client with this many commands (or bytes of writes) awaiting replies is not read from until
+// half of them are answered: a mass import (redis-cli --pipe) then waits in its own socket instead
+// of in resplit's memory, and Redis still always has plenty queued.
+constexpr size_t kPauseReadingAt = 1024;
+constexpr size_t kPauseReadingAtBytes = 4 * 1024 * 1024;
 
 std::string endpoint_text(const tcp::endpoint& e) {
   const auto address = e.address();
@@ -154,13 +159,15 @@ asio::awaitable<void> ClientSession::read_loop() {
     }
     worker_.stats().received_bytes.add(n);
     in_end_ += n;
-    while (!process_input()) {
-      // Parked: the next command needs the session's earlier commands answered first.
+    // Parked: the next command needs the session's earlier commands answered first, or the client
+    // has so many commands awaiting replies that reading more would only pile them up in resplit.
+    while (!process_input() || (backpressured_ = too_much_in_flight(1))) {
       reader_parked_ = true;
       reader_wake_.expires_at(wake_at_);
       wake_at_ = std::chrono::steady_clock::time_point::max();
       co_await reader_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
       reader_parked_ = false;
+      backpressured_ = false;
       if (closed_ || closing_) co_return;
     }
     if (draining_) co_return;
@@ -171,6 +178,11 @@ asio::awaitable<void> ClientSession::read_loop() {
       co_return;
     }
   }
+}
+
+bool ClientSession::too_much_in_flight(size_t divisor) const {
+  return queue_.waiting() >= kPauseReadingAt / divisor ||
+         unanswered_write_bytes() >= kPauseReadingAtBytes / divisor;
 }
 
 std::chrono::steady_clock::duration ClientSession::idle_for(
@@ -320,6 +332,7 @@ void ClientSession::after_reply() {
     return;
   }
   if (queue_.has_ready()) wake_writer();
+  if (backpressured_ && !too_much_in_flight(2)) wake_reader();
   if (queue_.idle()) {
     wake_reader();
     if (closing_) wake_writer();

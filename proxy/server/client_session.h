@@ -151,6 +151,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   static bool is_refusal(std::string_view error);
   void remember_write(ReplyQueue::Seq seq, uint32_t backend_id, std::string_view bytes);
   SentWrite* find_write(ReplyQueue::Seq seq);
+  // Backpressure: more commands or write bytes await replies than resplit should hold for one
+  // client (divisor 1), or still more than half of that (divisor 2, to resume reading).
+  bool too_much_in_flight(size_t divisor) const;
+  size_t unanswered_write_bytes() const;
   void forget_write(ReplyQueue::Seq seq);
   void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
   bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
@@ -192,6 +196,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   boost::asio::steady_timer reader_wake_;
   bool writer_waiting_ = false;
   bool reader_parked_ = false;
+  // Parked because too many of its commands await replies (kPauseReadingAt), not for ordering.
+  bool backpressured_ = false;
   bool closing_ = false;   // no more input; close once replies are written
   bool draining_ = false;  // shutting down: no more reads, close when all is answered
   bool blocking_in_flight_ = false;

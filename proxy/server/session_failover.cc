@@ -26,6 +26,8 @@ namespace {
 constexpr auto kResendPoll = std::chrono::milliseconds(20);
 // A refusal other than READONLY may clear on the same master (LOADING ends, replicas come back).
 constexpr auto kSameMasterRetry = std::chrono::milliseconds(200);
+// Answered writes' bytes are dropped from the front of the resend buffer in steps of at least this.
+constexpr size_t kCompactAt = 64 * 1024;
 
 }  // namespace
 
@@ -62,7 +64,22 @@ ClientSession::SentWrite* ClientSession::find_write(ReplyQueue::Seq seq) {
 void ClientSession::forget_write(ReplyQueue::Seq seq) {
   if (SentWrite* w = find_write(seq)) w->done = true;
   while (!sent_writes_.empty() && sent_writes_.front().done) sent_writes_.pop_front();
-  if (sent_writes_.empty()) resend_bytes_.clear();
+  if (sent_writes_.empty()) {
+    resend_bytes_.clear();
+    return;
+  }
+  // A client that always has a write in flight (a mass import) never empties the queue: drop the
+  // answered prefix once it is most of the buffer, so memory follows what is in flight, not what
+  // was ever sent. Moving the rest costs no more than the bytes dropped, so it stays linear.
+  const size_t dead = sent_writes_.front().offset;
+  if (dead >= kCompactAt && dead >= resend_bytes_.size() / 2) {
+    resend_bytes_.erase(0, dead);
+    for (size_t i = 0; i < sent_writes_.size(); ++i) sent_writes_[i].offset -= dead;
+  }
+}
+
+size_t ClientSession::unanswered_write_bytes() const {
+  return sent_writes_.empty() ? 0 : resend_bytes_.size() - sent_writes_.front().offset;
 }
 
 void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
