@@ -118,6 +118,9 @@ void Collector::collect_commands(std::vector<MetricFamily>& out, const Workers& 
   out.push_back(durations.take());
   out.push_back(routing.take());
   out.push_back(errors.take());
+  out.push_back(FamilyBuilder(Family::kReadsRetried)
+                    .add(sum(workers, [](const WorkerStats& w) -> auto& { return w.reads_retried; }))
+                    .take());
 
   if (sources_.per_command && sources_.per_command()) {
     FamilyBuilder by_name(Family::kCommandsByName);

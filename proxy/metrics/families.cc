@@ -35,6 +35,8 @@ constexpr std::array<FamilyInfo, static_cast<size_t>(Family::kCount)> kFamilies 
      "Why each command was routed where it was"},
     {"resplit_command_errors_total", kC, "route,type",
      "Error replies and failures by class (Redis error prefix, timeout, connection)"},
+    {"resplit_reads_retried_total", kC, "",
+     "Replica reads sent again to the master after their replica connection failed"},
     {"resplit_commands_by_name_total", kC, "command,route",
      "Commands by name (an allowlist plus other); only with metrics.per_command"},
     {"resplit_backend_up", kG, "role,backend",

@@ -35,6 +35,7 @@ enum class Family {
   kCommandDuration,
   kRoutingDecisions,
   kCommandErrors,
+  kReadsRetried,
   kCommandsByName,
   kBackendUp,
   kBackendRoutable,

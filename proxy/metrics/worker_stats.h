@@ -51,6 +51,7 @@ class WorkerStats {
   Grid<Route, Reason> routing;
   Grid<Route, ErrorType> errors;
   std::array<std::array<Counter64, count_of<Route>()>, kCommandAllowlist.size() + 1> by_name;
+  Counter64 reads_retried;  // replica reads sent again to the master (session_reread.cc)
 
   std::array<BackendStats, kMaxBackends> backends;
 

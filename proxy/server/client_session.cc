@@ -182,7 +182,7 @@ asio::awaitable<void> ClientSession::read_loop() {
 
 bool ClientSession::too_much_in_flight(size_t divisor) const {
   return queue_.waiting() >= kPauseReadingAt / divisor ||
-         unanswered_write_bytes() >= kPauseReadingAtBytes / divisor;
+         sent_writes_.kept_bytes() >= kPauseReadingAtBytes / divisor;
 }
 
 std::chrono::steady_clock::duration ClientSession::idle_for(

@@ -21,11 +21,11 @@
 
 #include "proxy/backend/connection.h"
 #include "proxy/backend/reply_sink.h"
-#include "proxy/base/ring.h"
 #include "proxy/net/stream.h"
 #include "proxy/net/tls_contexts.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
+#include "proxy/server/kept_commands.h"
 #include "proxy/server/local_commands.h"
 #include "proxy/server/reply_queue.h"
 #include "proxy/server/session_table.h"
@@ -39,6 +39,7 @@ class Worker;
 inline constexpr uint32_t kAuxExec = 1;         // EXEC: a SELECT inside MULTI takes effect
 inline constexpr uint32_t kAuxWrite = 2;        // read-your-writes: may have written on the master
 inline constexpr uint32_t kAuxResendable = 4;   // a master-bound write kept for a refusal
+inline constexpr uint32_t kAuxRereadable = 8;   // a replica-bound read kept for a failed replica
 
 // What a backend tag's `kind` means for a session.
 enum class TagKind : uint32_t {
@@ -81,13 +82,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
  private:
   enum class Step { kNext, kPark, kStop };
-  struct SentWrite {
-    ReplyQueue::Seq seq = 0;
-    uint32_t backend_id = 0;
-    size_t offset = 0;
-    size_t size = 0;
-    bool done = false;
-  };
   struct HeldWrite {
     ReplyQueue::Seq seq = 0;
     uint32_t refused_by = 0;
@@ -149,16 +143,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // Writes across a failover (session_failover.cc).
   Step wait_for_master();
   static bool is_refusal(std::string_view error);
-  void remember_write(ReplyQueue::Seq seq, uint32_t backend_id, std::string_view bytes);
-  SentWrite* find_write(ReplyQueue::Seq seq);
   // Backpressure: more commands or write bytes await replies than resplit should hold for one
   // client (divisor 1), or still more than half of that (divisor 2, to resume reading).
   bool too_much_in_flight(size_t divisor) const;
-  size_t unanswered_write_bytes() const;
-  void forget_write(ReplyQueue::Seq seq);
   void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
   bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> resend_loop();
+
+  // Reads whose replica connection failed (session_reread.cc).
+  bool reread_on_master(const backend::Tag& t, errc why);
 
   // Read-your-writes and WAIT (session_consistency.cc).
   void note_write_sent(backend::Connection& connection, bool pinned);
@@ -243,8 +236,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   // Writes across a failover (session_failover.cc): master-bound writes are kept until answered;
   // those the master refused unrun are held for the next master.
-  Ring<SentWrite> sent_writes_;
-  std::string resend_bytes_;
+  KeptCommands sent_writes_;
+  // Replica reads in flight, and the first slot after the last one that was not a replica read: a
+  // read is asked again of the master only if the client sent nothing else after it
+  // (session_reread.cc).
+  KeptCommands sent_reads_;
+  ReplyQueue::Seq rereadable_from_ = 0;
   std::vector<HeldWrite> held_writes_;
   bool resend_running_ = false;
   std::chrono::steady_clock::time_point no_master_since_{};

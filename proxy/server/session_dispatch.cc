@@ -47,7 +47,9 @@ ReplyQueue::Seq ClientSession::take_slot() {
   if (meter_.route < metrics::count_of<metrics::Route>()) {
     worker_.stats().in_flight[meter_.route].add();
   }
-  return queue_.push(discard, meter_);
+  const ReplyQueue::Seq seq = queue_.push(discard, meter_);
+  if (meter_.route != static_cast<uint8_t>(metrics::Route::kReplica)) rereadable_from_ = seq + 1;
+  return seq;
 }
 
 void ClientSession::reply_now(std::string_view reply) {
@@ -182,10 +184,14 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   if (kind == TagKind::kScriptRead) {
     retries_.emplace(seq, Retry{std::string(bytes), 0, topology.backends[backend].id});
   }
+  if (on_replica && kind == TagKind::kReply && !may_write(c.kind)) {
+    aux = kAuxRereadable;
+    sent_reads_.add(seq, topology.backends[backend].id, bytes);
+  }
   if (!on_replica && may_write(c.kind)) {
     aux = kAuxResendable;
     if (worker_.config().routing.read_your_writes) aux |= kAuxWrite;
-    remember_write(seq, topology.backends[backend].id, bytes);
+    sent_writes_.add(seq, topology.backends[backend].id, bytes);
   }
   if (send_bytes(*connection, bytes, seq, kind, aux, true) && (aux & kAuxWrite)) {
     note_write_sent(*connection, false);
@@ -338,13 +344,14 @@ ClientSession::Step ClientSession::forward_pinned(const routing::Route& route,
 
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
+  if (t.aux & kAuxRereadable) sent_reads_.forget(t.seq);
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (reply.is_error() && is_refusal(reply.error_text())) {
       hold_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
       return;
     }
-    forget_write(t.seq);
+    sent_writes_.forget(t.seq);
   }
   if (kind == TagKind::kProbedRead) {
     if (finish_probed_read(t, reply)) return;
@@ -380,13 +387,14 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
 }
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
+  if ((t.aux & kAuxRereadable) && reread_on_master(t, why)) return;
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (!sent) {
       hold_for_master(t.seq, text::kBackendUnavailable);  // never left resplit
       return;
     }
-    forget_write(t.seq);
+    sent_writes_.forget(t.seq);
   }
   if (auto it = retries_.find(t.seq); it != retries_.end()) {
     // A read kept for a possible retry, whose replica failed: reads are safe to run again, and

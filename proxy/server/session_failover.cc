@@ -26,8 +26,6 @@ namespace {
 constexpr auto kResendPoll = std::chrono::milliseconds(20);
 // A refusal other than READONLY may clear on the same master (LOADING ends, replicas come back).
 constexpr auto kSameMasterRetry = std::chrono::milliseconds(200);
-// Answered writes' bytes are dropped from the front of the resend buffer in steps of at least this.
-constexpr size_t kCompactAt = 64 * 1024;
 
 }  // namespace
 
@@ -48,42 +46,8 @@ bool ClientSession::is_refusal(std::string_view error) {
          error.starts_with("MASTERDOWN ") || error.starts_with("LOADING ");
 }
 
-void ClientSession::remember_write(ReplyQueue::Seq seq, uint32_t backend_id,
-                                   std::string_view bytes) {
-  sent_writes_.push_back({seq, backend_id, resend_bytes_.size(), bytes.size(), false});
-  resend_bytes_.append(bytes);
-}
-
-ClientSession::SentWrite* ClientSession::find_write(ReplyQueue::Seq seq) {
-  for (size_t i = 0; i < sent_writes_.size(); ++i) {
-    if (sent_writes_[i].seq == seq && !sent_writes_[i].done) return &sent_writes_[i];
-  }
-  return nullptr;
-}
-
-void ClientSession::forget_write(ReplyQueue::Seq seq) {
-  if (SentWrite* w = find_write(seq)) w->done = true;
-  while (!sent_writes_.empty() && sent_writes_.front().done) sent_writes_.pop_front();
-  if (sent_writes_.empty()) {
-    resend_bytes_.clear();
-    return;
-  }
-  // A client that always has a write in flight (a mass import) never empties the queue: drop the
-  // answered prefix once it is most of the buffer, so memory follows what is in flight, not what
-  // was ever sent. Moving the rest costs no more than the bytes dropped, so it stays linear.
-  const size_t dead = sent_writes_.front().offset;
-  if (dead >= kCompactAt && dead >= resend_bytes_.size() / 2) {
-    resend_bytes_.erase(0, dead);
-    for (size_t i = 0; i < sent_writes_.size(); ++i) sent_writes_[i].offset -= dead;
-  }
-}
-
-size_t ClientSession::unanswered_write_bytes() const {
-  return sent_writes_.empty() ? 0 : resend_bytes_.size() - sent_writes_.front().offset;
-}
-
 void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
-  SentWrite* w = find_write(seq);
+  const KeptCommands::Entry* w = sent_writes_.find(seq);
   if (w == nullptr) return;
   held_writes_.push_back({seq, w->backend_id, std::string(refusal), Clock::now(),
                           worker_.topology().version});
@@ -123,9 +87,9 @@ asio::awaitable<void> ClientSession::resend_loop() {
         channel_ = Channel::kShared;
         // Everything held goes in order, as one batch, to the master the topology now names.
         for (HeldWrite& h : held_writes_) {
-          SentWrite* w = find_write(h.seq);
+          KeptCommands::Entry* w = sent_writes_.find(h.seq);
           if (w == nullptr) continue;
-          const std::string bytes = resend_bytes_.substr(w->offset, w->size);
+          const std::string_view bytes = sent_writes_.bytes(*w);
           w->backend_id = t.backends[*t.master].id;
           const bool ryw = worker_.config().routing.read_your_writes;
           const uint32_t aux = kAuxResendable | (ryw ? kAuxWrite : 0);
@@ -141,7 +105,7 @@ asio::awaitable<void> ClientSession::resend_loop() {
     if (now - first.since >= wait) {
       // No master took them in time: the client gets the refusal (the writes did not run).
       for (HeldWrite& h : held_writes_) {
-        forget_write(h.seq);
+        sent_writes_.forget(h.seq);
         queue_.complete(h.seq, h.refusal);
       }
       held_writes_.clear();
