@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Each check of tools/chart_checks.sh rejects a broken input: a broken template, a misspelt key, a
-# wrong type, a value outside the schema, a bad sidecar mode, an API removed from Kubernetes, a
-# rule that does not parse, an alert whose threshold no longer matches its unit test, a dashboard
-# query that does not parse, an unknown metric name and a dashboard with __inputs. Each case first
+# wrong type, a value outside the schema, a bad sidecar mode, TLS without its Secret, a misspelt
+# TLS key, a TLS key that does not match its certificate, an API removed from Kubernetes, a rule
+# that does not parse, an alert whose threshold no longer matches its unit test, a dashboard query
+# that does not parse, an unknown metric name and a dashboard with __inputs. Each case first
 # checks that the unbroken input passes, so that a rejection is the breakage's doing.
 export CHART_CHECKS_LIB=1
 repo="${TEST_SRCDIR:?run with bazel test}/${TEST_WORKSPACE}"
@@ -14,10 +15,13 @@ neg=$repo/tests/charts/negative
 t=$TEST_TMPDIR/negative
 mkdir -p "$t"
 
-expect() {  # NAME GOOD_COMMAND BAD_COMMAND: the good one passes, the bad one fails
+expect() {  # NAME GOOD_COMMAND BAD_COMMAND [MESSAGE]: the good one passes, the bad one fails (saying MESSAGE)
   local name=$1
   if ! eval "$2" > "$t/good.out" 2>&1; then cat "$t/good.out"; fail "$name" "the unbroken input fails too"; return; fi
   if eval "$3" > "$t/bad.out" 2>&1; then cat "$t/bad.out"; fail "$name" "the broken input was accepted"; return; fi
+  if [ -n "${4:-}" ] && ! grep -qF -- "$4" "$t/bad.out"; then
+    cat "$t/bad.out"; fail "$name" "rejected without saying: $4"; return
+  fi
   echo "  rejected with: $(grep -v '^\s*$' "$t/bad.out" | head -3 | tr '\n' ' ' | cut -c1-300)"
   pass "$name"
 }
@@ -62,6 +66,36 @@ printf 'resplit:\n  native: maybe\n' > "$t/bad-native.yaml"
 expect "the sidecar library rejects native other than auto, true or false" \
   "render_chart $guestbook $guestbook/ci/sidecar-values.yaml 1.29.0 $t/g.yaml" \
   "render_chart $guestbook $t/bad-native.yaml 1.29.0 $t/b.yaml"
+
+tls_values=$good/ci/tls-values.yaml
+sed 's/existingSecret: resplit-tls/existingSecret: ""/' "$tls_values" > "$t/tls-no-secret.yaml"
+expect "the resplit chart refuses tls.client.enabled without a Secret, naming the key" \
+  "render_chart $good $tls_values 1.33.0 $t/g.yaml" \
+  "grep -q 'existingSecret: \"\"' $t/tls-no-secret.yaml && render_chart $good $t/tls-no-secret.yaml 1.33.0 $t/b.yaml" \
+  "tls.client.existingSecret is required when tls.client.enabled is true"
+
+sed 's/    verifyClient: true/    verifyClients: true/' "$tls_values" > "$t/tls-misspelt.yaml"
+expect "values.schema.json rejects a misspelt TLS key" \
+  "lint_chart $good $tls_values 1.33.0" "lint_chart $good $t/tls-misspelt.yaml 1.33.0" "verifyClients"
+
+printf 'resplit:\n  tls:\n    backend: {enabled: true, caSecret: redis-ca}\n    client: {enabled: true}\n' > "$t/sidecar-tls-no-secret.yaml"
+expect "the sidecar library refuses resplit.tls.client.enabled without a Secret, naming the key" \
+  "render_chart $guestbook $guestbook/ci/sidecar-tls-values.yaml 1.33.0 $t/g.yaml" \
+  "render_chart $guestbook $t/sidecar-tls-no-secret.yaml 1.33.0 $t/b.yaml" \
+  "resplit.tls.client.existingSecret is required"
+
+# The config check really loads the certificates it is given: a key of another pair is refused.
+binary=$RESPLIT_BINARY
+mkdir -p "$t/tls-config"
+render_chart "$good" "$tls_values" 1.33.0 "$t/tls-config/rendered.yaml" &&
+  "$py" "$repo/tests/charts/extract_configs.py" "$t/tls-config/rendered.yaml" "$t/tls-config/c"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=other \
+  -keyout "$t/tls-config/other.key" -out "$t/tls-config/other.crt" 2>/dev/null
+sed "s#key_file: .*#key_file: $t/tls-config/other.key#" "$t/tls-config/c-resplit-ci.yaml" > "$t/tls-config/bad.yaml"
+expect "resplit --check-config refuses a rendered TLS config whose key is not its certificate's" \
+  "$binary --check-config $t/tls-config/c-resplit-ci.yaml" \
+  "grep -q other.key $t/tls-config/bad.yaml && $binary --check-config $t/tls-config/bad.yaml" \
+  "is not the key of the certificate"
 
 rules=$repo/charts/resplit/rules/resplit.rules.yaml
 expect "promtool check rules rejects an expression that does not parse" \

@@ -52,6 +52,15 @@ ports: {redis: 6379, metrics: 9126}
 awaitReady: {enabled: true, timeout: 60s}
 hostAliases: []
 backendPasswordSecret: {name: "", key: redis-password, username: ""}
+# TLS from existing Secrets (see _tls.tpl and README); the reloader applies renewed certificates.
+tls:
+  client: {enabled: false, existingSecret: "", certFilename: tls.crt, keyFilename: tls.key, verifyClient: false, caSecret: "", caFilename: ca.crt}
+  backend: {enabled: false, caSecret: "", caFilename: ca.crt, existingSecret: "", certFilename: tls.crt, keyFilename: tls.key, verify: true, serverName: ""}
+  reloader:
+    enabled: true
+    image: {registry: ghcr.io, repository: jimmidyson/configmap-reload, tag: v0.15.0, digest: "", pullPolicy: IfNotPresent}
+    port: 9533
+    resources: {requests: {cpu: 5m, memory: 8Mi}, limits: {memory: 32Mi}}
 resources: {requests: {cpu: 20m, memory: 24Mi}, limits: {memory: 96Mi}}
 securityContext:
   runAsUser: 65532
@@ -106,6 +115,9 @@ metrics: {podMonitor: {enabled: false, interval: 30s, additionalLabels: {}, sele
 {{- $auth := deepCopy (default dict $c.auth) -}}
 {{- $_ := set $auth "backend" (dict "username" $r.backendPasswordSecret.username "password" (dict "file" (printf "/etc/resplit/secrets/backend/%s" $r.backendPasswordSecret.key))) -}}
 {{- $_ := set $c "auth" $auth -}}
+{{- end -}}
+{{- range $section, $settings := include "resplit-sidecar.tlsSettings" $r | fromYaml -}}
+{{- $_ := set $c $section $settings -}}
 {{- end -}}
 {{- /* Values may use templates, e.g. "redis-master.{{ .Release.Namespace }}.svc.cluster.local:6379". */ -}}
 {{- tpl (toYaml $c) . -}}
@@ -189,21 +201,33 @@ data:
       mountPath: /etc/resplit/secrets/backend
       readOnly: true
     {{- end }}
+    {{- if include "resplit-sidecar.tlsSources" $r }}
+    # A directory, never a subPath: a renewed Secret then replaces the files in place.
+    - name: resplit-tls
+      mountPath: {{ include "resplit-sidecar.tlsDir" . }}
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
-{{/* Entries for initContainers: the native sidecar, or nothing. */}}
+{{/* Entries for initContainers: the native sidecar (and its TLS reloader), or nothing. */}}
 {{- define "resplit-sidecar.initContainers" -}}
 {{- $r := include "resplit-sidecar.values" . | fromYaml -}}
 {{- if and $r.enabled (eq (include "resplit-sidecar.isNative" .) "true") -}}
 {{- include "resplit-sidecar.container" (dict "ctx" . "native" true) -}}
+{{- with include "resplit-sidecar.tlsReloader" (dict "r" $r "native" true) | trim }}
+{{ . }}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* Entries for containers, placed first: the classic sidecar, or nothing. */}}
+{{/* Entries for containers, placed first: the classic sidecar (and its TLS reloader), or nothing. */}}
 {{- define "resplit-sidecar.containers" -}}
 {{- $r := include "resplit-sidecar.values" . | fromYaml -}}
 {{- if and $r.enabled (ne (include "resplit-sidecar.isNative" .) "true") -}}
 {{- include "resplit-sidecar.container" (dict "ctx" . "native" false) -}}
+{{- with include "resplit-sidecar.tlsReloader" (dict "r" $r "native" false) | trim }}
+{{ . }}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -220,6 +244,12 @@ data:
     items:
       - key: {{ $r.backendPasswordSecret.key }}
         path: {{ $r.backendPasswordSecret.key }}
+{{- end }}
+{{- with include "resplit-sidecar.tlsSources" $r | trim }}
+- name: resplit-tls
+  projected:
+    sources:
+      {{- . | nindent 6 }}
 {{- end }}
 {{- end -}}
 {{- end -}}

@@ -65,7 +65,8 @@ app.kubernetes.io/part-of: resplit
 
 {{/*
 The configuration file: values.config over what the chart must decide itself (the listen and
-admin addresses follow containerPorts; passwords are file references to the mounted Secrets).
+admin addresses follow containerPorts; passwords and certificates are file references to the
+mounted Secrets).
 */}}
 {{- define "resplit.config" -}}
 {{- $c := deepCopy .Values.config -}}
@@ -88,6 +89,9 @@ admin addresses follow containerPorts; passwords are file references to the moun
 {{- $s := deepCopy $c.sentinel -}}
 {{- $_ := set $s "auth" (dict "username" .Values.auth.sentinel.username "password" (dict "file" (printf "%s/sentinel/%s" (include "resplit.secretDir" .) .Values.auth.sentinel.existingSecretPasswordKey))) -}}
 {{- $_ := set $c "sentinel" $s -}}
+{{- end -}}
+{{- range $section, $settings := include "resplit.tlsSettings" . | fromYaml -}}
+{{- $_ := set $c $section $settings -}}
 {{- end -}}
 {{- toYaml $c -}}
 {{- end -}}

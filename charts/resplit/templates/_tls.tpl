@@ -1,0 +1,84 @@
+{{/*
+TLS. Every certificate and key comes from a Secret projected into one volume at resplit.tlsDir:
+client/ holds what resplit presents to its clients, backend/ what it uses towards Redis and
+Sentinel. One volume means one atomic `..data` swap when any of the Secrets is renewed, and one
+directory for the reloader to watch.
+*/}}
+
+{{- define "resplit.tlsDir" -}}/etc/resplit/tls{{- end -}}
+
+{{/* The projected volume's sources; also where a missing Secret stops the render. */}}
+{{- define "resplit.tlsSources" -}}
+{{- $client := .Values.tls.client -}}
+{{- $backend := .Values.tls.backend -}}
+{{- $files := list -}}
+{{- if $client.enabled -}}
+{{- $secret := required "tls.client.existingSecret is required when tls.client.enabled is true: a kubernetes.io/tls Secret with resplit's certificate (tls.crt, tls.key)" $client.existingSecret -}}
+{{- $files = append $files (dict "secret" $secret "key" $client.certFilename "path" "client/tls.crt") -}}
+{{- $files = append $files (dict "secret" $secret "key" $client.keyFilename "path" "client/tls.key") -}}
+{{- if $client.verifyClient -}}
+{{- $files = append $files (dict "secret" (default $secret $client.caSecret) "key" $client.caFilename "path" "client/ca.crt") -}}
+{{- end -}}
+{{- else if $client.verifyClient -}}
+{{- fail "tls.client.verifyClient needs tls.client.enabled: true" -}}
+{{- end -}}
+{{- if $backend.enabled -}}
+{{- with $backend.caSecret -}}
+{{- $files = append $files (dict "secret" . "key" $backend.caFilename "path" "backend/ca.crt") -}}
+{{- end -}}
+{{- with $backend.existingSecret -}}
+{{- $files = append $files (dict "secret" . "key" $backend.certFilename "path" "backend/tls.crt") -}}
+{{- $files = append $files (dict "secret" . "key" $backend.keyFilename "path" "backend/tls.key") -}}
+{{- end -}}
+{{- end -}}
+{{- /* One source per Secret, in the order first named. */ -}}
+{{- $secrets := list -}}
+{{- range $files }}{{ $secrets = append $secrets .secret }}{{ end -}}
+{{- range $secret := $secrets | uniq }}
+- secret:
+    name: {{ $secret }}
+    items:
+      {{- range $files }}
+      {{- if eq .secret $secret }}
+      - key: {{ .key }}
+        path: {{ .path }}
+      {{- end }}
+      {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* client_tls and server_tls for the config file; a section the chart manages replaces the one in `config`. */}}
+{{- define "resplit.tlsSettings" -}}
+{{- $dir := include "resplit.tlsDir" . -}}
+{{- $out := dict -}}
+{{- with .Values.tls.client -}}
+{{- if .enabled -}}
+{{- $in := dict "enabled" true "cert_file" (printf "%s/client/tls.crt" $dir) "key_file" (printf "%s/client/tls.key" $dir) "verify_client" .verifyClient -}}
+{{- if .verifyClient }}{{ $_ := set $in "ca_file" (printf "%s/client/ca.crt" $dir) }}{{ end -}}
+{{- $_ := set $out "client_tls" $in -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.tls.backend -}}
+{{- if .enabled -}}
+{{- $server := dict "enabled" true "verify" .verify "sni" .serverName -}}
+{{- if .caSecret }}{{ $_ := set $server "ca_file" (printf "%s/backend/ca.crt" $dir) }}{{ end -}}
+{{- if .existingSecret -}}
+{{- $_ := set $server "cert_file" (printf "%s/backend/tls.crt" $dir) -}}
+{{- $_ := set $server "key_file" (printf "%s/backend/tls.key" $dir) -}}
+{{- end -}}
+{{- $_ := set $out "server_tls" $server -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{- define "resplit.tlsReloaderImage" -}}
+{{- $image := .Values.tls.reloader.image -}}
+{{- $repo := $image.repository -}}
+{{- if $image.registry }}{{ $repo = printf "%s/%s" $image.registry $repo }}{{ end -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $repo $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo $image.tag -}}
+{{- end -}}
+{{- end -}}
