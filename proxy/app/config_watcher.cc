@@ -3,14 +3,27 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include "proxy/base/log.h"
 
 namespace resplit::app {
 
 namespace asio = boost::asio;
+
+namespace {
+
+bool append_file(const std::filesystem::path& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+}  // namespace
 
 ConfigWatcher::ConfigWatcher(asio::io_context& io, std::filesystem::path file,
                              std::function<void()> on_change, std::chrono::milliseconds debounce)
@@ -25,17 +38,36 @@ ConfigWatcher::~ConfigWatcher() { stop(); }
 bool ConfigWatcher::start() {
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) return false;
-  std::filesystem::path dir = file_.parent_path();
-  if (dir.empty()) dir = ".";
-  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB;
-  if (::inotify_add_watch(fd, dir.c_str(), mask) < 0) {
-    ::close(fd);
+  inotify_.assign(fd);
+  watch_directory_of(file_);
+  if (directories_.empty()) {
+    stop();
     return false;
   }
-  inotify_.assign(fd);
+  for (const auto& f : referenced_) watch_directory_of(f);
   last_ = fingerprint();
   read_events();
   return true;
+}
+
+void ConfigWatcher::watch_referenced(std::vector<std::filesystem::path> files) {
+  referenced_ = std::move(files);
+  if (!inotify_.is_open()) return;
+  // A directory no longer named keeps its watch: a few idle watches cost less than tracking them.
+  for (const auto& f : referenced_) watch_directory_of(f);
+  last_ = fingerprint();
+}
+
+void ConfigWatcher::watch_directory_of(const std::filesystem::path& file) {
+  std::filesystem::path dir = file.parent_path();
+  if (dir.empty()) dir = ".";
+  if (directories_.contains(dir)) return;
+  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB;
+  if (::inotify_add_watch(inotify_.native_handle(), dir.c_str(), mask) < 0) {
+    log::warn("config_watch_failed", {{"path", dir.string()}, {"error", std::strerror(errno)}});
+    return;
+  }
+  directories_.insert(dir);
 }
 
 void ConfigWatcher::stop() {
@@ -61,16 +93,19 @@ void ConfigWatcher::settle() {
   std::string now = fingerprint();
   if (now.empty() || now == last_) return;
   last_ = std::move(now);
-  log::info("config_file_changed", {{"path", file_.string()}});
+  log::info("config_files_changed", {{"path", file_.string()}});
   on_change_();
 }
 
 std::string ConfigWatcher::fingerprint() const {
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  std::string content;
+  if (!append_file(file_, content)) return {};  // being replaced: wait for the next event
+  for (const auto& f : referenced_) {
+    // A missing file counts as empty: the reload that follows names it in its error.
+    content.append(1, '\0').append(f.string()).append(1, '\0');
+    append_file(f, content);
+  }
+  return content;
 }
 
 }  // namespace resplit::app

@@ -195,6 +195,10 @@ struct Config {
   bool operator==(const Config& other) const = default;
 };
 
+// The files `config` names (certificates, keys, CA bundles, password files), each once: what it
+// would read again on a reload.
+std::vector<std::string> referenced_files(const Config& config);
+
 // Names as written in YAML, shared by the loader, the dumper and log lines.
 std::string_view to_string(Discovery d);
 std::string_view to_string(ReadPolicy p);
