@@ -2,8 +2,10 @@
 // following them; every 20-40 s (seeded, the seed is printed) one fault from: replica SIGKILL and
 // restart, replica SIGSTOP, master SIGKILL (Sentinel failover), master SIGSTOP (failover and a
 // zombie that wakes up), a sleeping master (DEBUG SLEEP past the command timeout), a config
-// reload. At the end the checker audits the final master: nothing acknowledged lost, nothing
-// invented or duplicated, order kept, no misdelivered reply; resplit's RSS drift and fds printed.
+// reload. At the end the checker audits the final master: nothing invented or duplicated, order
+// kept, no misdelivered reply, and no acknowledged write lost beyond those acknowledged in the last
+// 100 ms before a master SIGKILL (replication is asynchronous: Redis may answer a write before
+// its replicas have it, as in D1); resplit's RSS drift and fds printed.
 //
 // Long-running: tagged manual, run by `tests/chaos/run --long`. The duration comes from
 // RESPLIT_CHAOS_MINUTES (default 30) or RESPLIT_CHAOS_SECONDS, the seed from RESPLIT_CHAOS_SEED.
@@ -67,6 +69,9 @@ class RotatingChaosTest : public SentinelProxyFixture {
     return nullptr;
   }
 
+  // Writes acknowledged in the last 100 ms before each master SIGKILL, summed.
+  uint64_t kill_window_acks_ = 0;
+
   std::vector<RedisProcess*> data_nodes() {
     std::vector<RedisProcess*> nodes = {&master()};
     for (size_t i = 0; i < topology().replica_count(); ++i) nodes.push_back(&replica(i));
@@ -109,7 +114,7 @@ class RotatingChaosTest : public SentinelProxyFixture {
     return replicas[std::uniform_int_distribution<size_t>(0, replicas.size() - 1)(rng)];
   }
 
-  void inject(Fault fault, std::mt19937_64& rng) {
+  void inject(Fault fault, std::mt19937_64& rng, const Checker& checker) {
     switch (fault) {
       case Fault::kReplicaKill:
         if (RedisProcess* r = some_replica(rng)) {
@@ -128,6 +133,9 @@ class RotatingChaosTest : public SentinelProxyFixture {
       case Fault::kMasterKill:
         if (RedisProcess* m = agreed_master()) {
           const uint16_t old_port = m->port();
+          const uint64_t acked_before = checker.acked_count();
+          std::this_thread::sleep_for(100ms);
+          kill_window_acks_ += checker.acked_count() - acked_before;
           m->kill9();
           std::string why;
           if (topology().wait_for_master_switch(old_port, 60s, &why) == 0) {
@@ -181,7 +189,7 @@ TEST_F(RotatingChaosTest, G1_RotatingFaultsUnderCheckerLoseNothing) {
     const Fault fault = kFaults[std::uniform_int_distribution<size_t>(0, 5)(rng)];
     const CheckerCounts before = checker.counts();
     const auto at = seconds_since(start);
-    inject(fault, rng);
+    inject(fault, rng, checker);
     const bool ok = settled(60s);
     unsettled += !ok;
     ++injected[name_of(fault)];
@@ -211,12 +219,13 @@ TEST_F(RotatingChaosTest, G1_RotatingFaultsUnderCheckerLoseNothing) {
             << " -> " << rss_end << " KiB (drift "
             << 100.0 * (rss_end - baseline.rss_kib) / baseline.rss_kib / std::max(hours, 1e-9)
             << " %/h), fds " << baseline.fds << " -> " << process_fd_count(proxy().pid())
-            << "; alive " << process_alive(proxy().pid()) << "\n";
+            << "; alive " << process_alive(proxy().pid()) << "; acked in the 100 ms before a"
+            << " master SIGKILL: " << kill_window_acks_ << "\n";
   for (const auto& s : c.samples) std::cout << "  sample: " << s << "\n";
   std::cout << describe(audit) << std::endl;
   EXPECT_TRUE(process_alive(proxy().pid()));
   EXPECT_EQ(c.wrong_replies, 0u);
-  EXPECT_EQ(audit.lost, 0u);
+  EXPECT_LE(audit.lost, kill_window_acks_);
   EXPECT_EQ(audit.phantom, 0u);
   EXPECT_EQ(audit.duplicates, 0u);
   EXPECT_EQ(audit.order_violations, 0u);
