@@ -16,6 +16,8 @@ namespace asio = boost::asio;
 
 namespace {
 
+constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB;
+
 bool append_file(const std::filesystem::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -61,13 +63,31 @@ void ConfigWatcher::watch_referenced(std::vector<std::filesystem::path> files) {
 void ConfigWatcher::watch_directory_of(const std::filesystem::path& file) {
   std::filesystem::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
+  add_watch(dir);
+  // A directory reached through a link (a Secret's `client/` -> `..data/client`) is replaced when
+  // the link is swapped: the directory holding the link sees the swap.
+  std::error_code ec;
+  for (auto p = dir; p.has_relative_path() && p != p.parent_path(); p = p.parent_path()) {
+    if (std::filesystem::is_symlink(p, ec)) {
+      add_watch(p.parent_path().empty() ? "." : p.parent_path());
+    }
+  }
+}
+
+void ConfigWatcher::add_watch(const std::filesystem::path& dir) {
   if (directories_.contains(dir)) return;
-  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB;
-  if (::inotify_add_watch(inotify_.native_handle(), dir.c_str(), mask) < 0) {
+  if (::inotify_add_watch(inotify_.native_handle(), dir.c_str(), kWatchMask) < 0) {
     log::warn("config_watch_failed", {{"path", dir.string()}, {"error", std::strerror(errno)}});
     return;
   }
   directories_.insert(dir);
+}
+
+void ConfigWatcher::rewatch() {
+  // A path whose directory was replaced names a new inode now: watch that one too.
+  for (const auto& dir : directories_) {
+    ::inotify_add_watch(inotify_.native_handle(), dir.c_str(), kWatchMask);
+  }
 }
 
 void ConfigWatcher::stop() {
@@ -90,6 +110,7 @@ void ConfigWatcher::read_events() {
 }
 
 void ConfigWatcher::settle() {
+  rewatch();
   std::string now = fingerprint();
   if (now.empty() || now == last_) return;
   last_ = std::move(now);

@@ -38,6 +38,8 @@ class ConfigWatcher {
   void read_events();
   void settle();
   void watch_directory_of(const std::filesystem::path& file);
+  void add_watch(const std::filesystem::path& dir);
+  void rewatch();
   std::string fingerprint() const;
 
   std::filesystem::path file_;

@@ -199,36 +199,45 @@ TEST_F(TlsTest, ReloadServesTheNewCertificateToNewClientsOnly) {
   EXPECT_EQ(still.command({"PING"}), "+PONG\r\n") << still.error();
 }
 
-TEST_F(TlsTest, ARenewedSecretVolumeTakesEffectWithoutASignal) {
-  // As Kubernetes updates a Secret volume: tls.crt and tls.key link into `..data`, a link to a
-  // timestamped directory that is swapped, in one rename, for a new one.
+TEST_F(TlsTest, RenewedSecretVolumesTakeEffectWithoutASignal) {
+  // As Kubernetes updates a Secret volume: the names at its top link into `..data`, a link to a
+  // timestamped directory that is swapped, in one rename, for a new one. Here the files sit in a
+  // `client/` folder of the Secret, so the folder itself is replaced at every renewal.
   namespace fs = std::filesystem;
   TempDir volume("tls-secret");
   const fs::path root = volume.path();
   auto publish = [&](const std::string& name, const std::string& cert, const std::string& key) {
-    fs::create_directory(root / name);
-    fs::copy_file(cert, root / name / "tls.crt");
-    fs::copy_file(key, root / name / "tls.key");
+    fs::create_directories(root / name / "client");
+    fs::copy_file(cert, root / name / "client" / "tls.crt");
+    fs::copy_file(key, root / name / "client" / "tls.key");
+    std::error_code ec;
+    const fs::path previous = fs::read_symlink(root / "..data", ec);
     fs::create_directory_symlink(name, root / "..data_tmp");
     fs::rename(root / "..data_tmp", root / "..data");
+    if (!ec) fs::remove_all(root / previous);  // as the kubelet does
   };
+  // Renewals issued up front: nothing but the Secret volume changes while resplit runs.
+  const std::vector<std::string> renewals = {"second", "third"};
+  for (const auto& renewal : renewals) files().issue_server(renewal, renewal + ".localhost");
   publish("..2026_12_07_first", files().server_cert(), files().server_key());
-  fs::create_symlink("..data/tls.crt", root / "tls.crt");
-  fs::create_symlink("..data/tls.key", root / "tls.key");
-  start_proxy(client_tls_yaml((root / "tls.crt").string(), (root / "tls.key").string()), true);
+  fs::create_directory_symlink("..data/client", root / "client");
+  const fs::path dir = root / "client";
+  start_proxy(client_tls_yaml((dir / "tls.crt").string(), (dir / "tls.key").string()), true);
   TlsTestClient before(proxy_->port(), files().ca(), files().client_cert(), files().client_key());
   ASSERT_EQ(before.command({"PING"}), "+PONG\r\n") << before.error();
   EXPECT_EQ(before.server_name(), "localhost");
 
-  files().issue_server("rotated", "rotated.localhost");
-  publish("..2026_12_07_second", files().file("rotated.crt"), files().file("rotated.key"));
-  std::string served;
-  EXPECT_TRUE(eventually([&] {
-    TlsTestClient after(proxy_->port(), files().ca(), files().client_cert(), files().client_key(),
-                        1s);
-    served = after.server_name();
-    return served == "rotated.localhost" && after.command({"PING"}) == "+PONG\r\n";
-  })) << served << "\n" << proxy_->log_tail();
+  for (const auto& renewal : renewals) {
+    publish("..2026_12_07_" + renewal, files().file(renewal + ".crt"),
+            files().file(renewal + ".key"));
+    std::string served;
+    EXPECT_TRUE(eventually([&] {
+      TlsTestClient after(proxy_->port(), files().ca(), files().client_cert(),
+                          files().client_key(), 1s);
+      served = after.server_name();
+      return served == renewal + ".localhost" && after.command({"PING"}) == "+PONG\r\n";
+    })) << served << "\n" << proxy_->log_tail();
+  }
   EXPECT_EQ(before.command({"PING"}), "+PONG\r\n") << before.error();
 }
 
