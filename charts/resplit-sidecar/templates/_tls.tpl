@@ -4,9 +4,9 @@ Every certificate and key comes from a Secret projected into one volume at /etc/
 client.crt, client.key and client-ca.crt for the application's connections to the sidecar (e.g.
 an application that insists on rediss://, redirected by hostAliases); backend-ca.crt, backend.crt
 and backend.key towards Redis and Sentinel. One volume means one atomic `..data` swap when a Secret
-is renewed. The files stay at the top of the volume, never in a subdirectory: a subdirectory is a
-link into the timestamped directory the swap deletes, so resplit's config watch on it would see
-the first renewal and none after.
+is renewed, which resplit's config watch sees and answers with a reload. The files stay at the top
+of the volume, never in a subdirectory: a subdirectory is a link into the timestamped directory
+the swap deletes, so a watch on it would see the first renewal and none after.
 */}}
 
 {{- define "resplit-sidecar.tlsDir" -}}/etc/resplit/tls{{- end -}}
@@ -74,37 +74,4 @@ the first renewal and none after.
 {{- end -}}
 {{- end -}}
 {{- toYaml $out -}}
-{{- end -}}
-
-{{/*
-A container that asks resplit to reload when the kubelet swaps in a renewed Secret: resplit
-reads its certificates when it loads its config, and its own watch follows resplit.yaml only.
-Takes {r: values, native: bool}.
-*/}}
-{{- define "resplit-sidecar.tlsReloader" -}}
-{{- $r := .r -}}
-{{- $reloader := $r.tls.reloader -}}
-{{- if and $reloader.enabled (include "resplit-sidecar.tlsSources" $r) -}}
-{{- $image := printf "%s/%s:%s" $reloader.image.registry $reloader.image.repository $reloader.image.tag -}}
-{{- if $reloader.image.digest }}{{ $image = printf "%s/%s@%s" $reloader.image.registry $reloader.image.repository $reloader.image.digest }}{{ end }}
-- name: resplit-tls-reloader
-  image: {{ $image }}
-  imagePullPolicy: {{ $reloader.image.pullPolicy }}
-  {{- if .native }}
-  restartPolicy: Always
-  {{- end }}
-  args:
-    - --volume-dir={{ include "resplit-sidecar.tlsDir" . }}
-    - --webhook-url=http://127.0.0.1:{{ $r.ports.metrics }}/reload
-    - --webhook-method=POST
-    - --web.listen-address=127.0.0.1:{{ $reloader.port }}
-  resources:
-    {{- toYaml $reloader.resources | nindent 4 }}
-  securityContext:
-    {{- toYaml $r.securityContext | nindent 4 }}
-  volumeMounts:
-    - name: resplit-tls
-      mountPath: {{ include "resplit-sidecar.tlsDir" . }}
-      readOnly: true
-{{- end -}}
 {{- end -}}

@@ -2,9 +2,9 @@
 TLS. Every certificate and key comes from a Secret projected into one volume at resplit.tlsDir:
 client.crt, client.key and client-ca.crt for resplit's clients; backend-ca.crt, backend.crt and
 backend.key towards Redis and Sentinel. One volume means one atomic `..data` swap when any of the
-Secrets is renewed. The files stay at the top of the volume, never in a subdirectory: a
-subdirectory is a link into the timestamped directory the swap deletes, so resplit's config watch
-on it would see the first renewal and none after.
+Secrets is renewed, which resplit's config watch sees and answers with a reload. The files stay at
+the top of the volume, never in a subdirectory: a subdirectory is a link into the timestamped
+directory the swap deletes, so a watch on it would see the first renewal and none after.
 */}}
 
 {{- define "resplit.tlsDir" -}}/etc/resplit/tls{{- end -}}
@@ -72,15 +72,4 @@ on it would see the first renewal and none after.
 {{- end -}}
 {{- end -}}
 {{- toYaml $out -}}
-{{- end -}}
-
-{{- define "resplit.tlsReloaderImage" -}}
-{{- $image := .Values.tls.reloader.image -}}
-{{- $repo := $image.repository -}}
-{{- if $image.registry }}{{ $repo = printf "%s/%s" $image.registry $repo }}{{ end -}}
-{{- if $image.digest -}}
-{{- printf "%s@%s" $repo $image.digest -}}
-{{- else -}}
-{{- printf "%s:%s" $repo $image.tag -}}
-{{- end -}}
 {{- end -}}
