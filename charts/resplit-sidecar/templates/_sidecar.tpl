@@ -52,15 +52,10 @@ ports: {redis: 6379, metrics: 9126}
 awaitReady: {enabled: true, timeout: 60s}
 hostAliases: []
 backendPasswordSecret: {name: "", key: redis-password, username: ""}
-# TLS from existing Secrets (see _tls.tpl and README); the reloader applies renewed certificates.
+# TLS from existing Secrets (see _tls.tpl and README); resplit's config watch applies renewed ones.
 tls:
   client: {enabled: false, existingSecret: "", certFilename: tls.crt, keyFilename: tls.key, verifyClient: false, caSecret: "", caFilename: ca.crt}
   backend: {enabled: false, caSecret: "", caFilename: ca.crt, existingSecret: "", certFilename: tls.crt, keyFilename: tls.key, verify: true, serverName: ""}
-  reloader:
-    enabled: true
-    image: {registry: ghcr.io, repository: jimmidyson/configmap-reload, tag: v0.15.0, digest: "", pullPolicy: IfNotPresent}
-    port: 9533
-    resources: {requests: {cpu: 5m, memory: 8Mi}, limits: {memory: 32Mi}}
 resources: {requests: {cpu: 20m, memory: 24Mi}, limits: {memory: 96Mi}}
 securityContext:
   runAsUser: 65532
@@ -209,25 +204,19 @@ data:
     {{- end }}
 {{- end -}}
 
-{{/* Entries for initContainers: the native sidecar (and its TLS reloader), or nothing. */}}
+{{/* Entries for initContainers: the native sidecar, or nothing. */}}
 {{- define "resplit-sidecar.initContainers" -}}
 {{- $r := include "resplit-sidecar.values" . | fromYaml -}}
 {{- if and $r.enabled (eq (include "resplit-sidecar.isNative" .) "true") -}}
 {{- include "resplit-sidecar.container" (dict "ctx" . "native" true) -}}
-{{- with include "resplit-sidecar.tlsReloader" (dict "r" $r "native" true) | trim }}
-{{ . }}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* Entries for containers, placed first: the classic sidecar (and its TLS reloader), or nothing. */}}
+{{/* Entries for containers, placed first: the classic sidecar, or nothing. */}}
 {{- define "resplit-sidecar.containers" -}}
 {{- $r := include "resplit-sidecar.values" . | fromYaml -}}
 {{- if and $r.enabled (ne (include "resplit-sidecar.isNative" .) "true") -}}
 {{- include "resplit-sidecar.container" (dict "ctx" . "native" false) -}}
-{{- with include "resplit-sidecar.tlsReloader" (dict "r" $r "native" false) | trim }}
-{{ . }}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 

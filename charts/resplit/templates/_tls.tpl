@@ -1,8 +1,10 @@
 {{/*
 TLS. Every certificate and key comes from a Secret projected into one volume at resplit.tlsDir:
-client/ holds what resplit presents to its clients, backend/ what it uses towards Redis and
-Sentinel. One volume means one atomic `..data` swap when any of the Secrets is renewed, and one
-directory for the reloader to watch.
+client.crt, client.key and client-ca.crt for resplit's clients; backend-ca.crt, backend.crt and
+backend.key towards Redis and Sentinel. One volume means one atomic `..data` swap when any of the
+Secrets is renewed, which resplit's config watch sees and answers with a reload. The files stay at
+the top of the volume, never in a subdirectory: a subdirectory is a link into the timestamped
+directory the swap deletes, so a watch on it would see the first renewal and none after.
 */}}
 
 {{- define "resplit.tlsDir" -}}/etc/resplit/tls{{- end -}}
@@ -14,21 +16,21 @@ directory for the reloader to watch.
 {{- $files := list -}}
 {{- if $client.enabled -}}
 {{- $secret := required "tls.client.existingSecret is required when tls.client.enabled is true: a kubernetes.io/tls Secret with resplit's certificate (tls.crt, tls.key)" $client.existingSecret -}}
-{{- $files = append $files (dict "secret" $secret "key" $client.certFilename "path" "client/tls.crt") -}}
-{{- $files = append $files (dict "secret" $secret "key" $client.keyFilename "path" "client/tls.key") -}}
+{{- $files = append $files (dict "secret" $secret "key" $client.certFilename "path" "client.crt") -}}
+{{- $files = append $files (dict "secret" $secret "key" $client.keyFilename "path" "client.key") -}}
 {{- if $client.verifyClient -}}
-{{- $files = append $files (dict "secret" (default $secret $client.caSecret) "key" $client.caFilename "path" "client/ca.crt") -}}
+{{- $files = append $files (dict "secret" (default $secret $client.caSecret) "key" $client.caFilename "path" "client-ca.crt") -}}
 {{- end -}}
 {{- else if $client.verifyClient -}}
 {{- fail "tls.client.verifyClient needs tls.client.enabled: true" -}}
 {{- end -}}
 {{- if $backend.enabled -}}
 {{- with $backend.caSecret -}}
-{{- $files = append $files (dict "secret" . "key" $backend.caFilename "path" "backend/ca.crt") -}}
+{{- $files = append $files (dict "secret" . "key" $backend.caFilename "path" "backend-ca.crt") -}}
 {{- end -}}
 {{- with $backend.existingSecret -}}
-{{- $files = append $files (dict "secret" . "key" $backend.certFilename "path" "backend/tls.crt") -}}
-{{- $files = append $files (dict "secret" . "key" $backend.keyFilename "path" "backend/tls.key") -}}
+{{- $files = append $files (dict "secret" . "key" $backend.certFilename "path" "backend.crt") -}}
+{{- $files = append $files (dict "secret" . "key" $backend.keyFilename "path" "backend.key") -}}
 {{- end -}}
 {{- end -}}
 {{- /* One source per Secret, in the order first named. */ -}}
@@ -53,32 +55,21 @@ directory for the reloader to watch.
 {{- $out := dict -}}
 {{- with .Values.tls.client -}}
 {{- if .enabled -}}
-{{- $in := dict "enabled" true "cert_file" (printf "%s/client/tls.crt" $dir) "key_file" (printf "%s/client/tls.key" $dir) "verify_client" .verifyClient -}}
-{{- if .verifyClient }}{{ $_ := set $in "ca_file" (printf "%s/client/ca.crt" $dir) }}{{ end -}}
+{{- $in := dict "enabled" true "cert_file" (printf "%s/client.crt" $dir) "key_file" (printf "%s/client.key" $dir) "verify_client" .verifyClient -}}
+{{- if .verifyClient }}{{ $_ := set $in "ca_file" (printf "%s/client-ca.crt" $dir) }}{{ end -}}
 {{- $_ := set $out "client_tls" $in -}}
 {{- end -}}
 {{- end -}}
 {{- with .Values.tls.backend -}}
 {{- if .enabled -}}
 {{- $server := dict "enabled" true "verify" .verify "sni" .serverName -}}
-{{- if .caSecret }}{{ $_ := set $server "ca_file" (printf "%s/backend/ca.crt" $dir) }}{{ end -}}
+{{- if .caSecret }}{{ $_ := set $server "ca_file" (printf "%s/backend-ca.crt" $dir) }}{{ end -}}
 {{- if .existingSecret -}}
-{{- $_ := set $server "cert_file" (printf "%s/backend/tls.crt" $dir) -}}
-{{- $_ := set $server "key_file" (printf "%s/backend/tls.key" $dir) -}}
+{{- $_ := set $server "cert_file" (printf "%s/backend.crt" $dir) -}}
+{{- $_ := set $server "key_file" (printf "%s/backend.key" $dir) -}}
 {{- end -}}
 {{- $_ := set $out "server_tls" $server -}}
 {{- end -}}
 {{- end -}}
 {{- toYaml $out -}}
-{{- end -}}
-
-{{- define "resplit.tlsReloaderImage" -}}
-{{- $image := .Values.tls.reloader.image -}}
-{{- $repo := $image.repository -}}
-{{- if $image.registry }}{{ $repo = printf "%s/%s" $image.registry $repo }}{{ end -}}
-{{- if $image.digest -}}
-{{- printf "%s@%s" $repo $image.digest -}}
-{{- else -}}
-{{- printf "%s:%s" $repo $image.tag -}}
-{{- end -}}
 {{- end -}}
