@@ -108,6 +108,20 @@ TEST_F(ObservabilityTest, StoppedReplicaShowsItsLag) {
   const double paused_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - paused_at).count();
   replica(0).resume();
+  // Back to (about) nothing once the replica has caught up, within a few polls.
+  const auto resumed_at = std::chrono::steady_clock::now();
+  double caught_up_s = -1, lag_after_s = -1, lag_after_bytes = -1;
+  while (std::chrono::steady_clock::now() - resumed_at < 5s) {
+    const Scrape s = scrape(proxy().admin_port());
+    lag_after_s = s.value("resplit_replication_lag_seconds", backend);
+    lag_after_bytes = s.value("resplit_replication_lag_bytes", backend);
+    if (lag_after_s < 0.5 && lag_after_bytes < 64 * 1024) {
+      caught_up_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - resumed_at)
+                        .count();
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
   load.stop();
   const double gauge_bytes = during.value("resplit_replication_lag_bytes", backend);
   const double redis_bytes_low = before.master_offset - before.replica_ack_offset;
@@ -121,8 +135,12 @@ TEST_F(ObservabilityTest, StoppedReplicaShowsItsLag) {
   EXPECT_LE(gauge_bytes, redis_bytes_high + one_second);
   std::printf("replica stopped 3 s under load: lag %.2f s, %.0f bytes; routable %g\n", lag_seconds,
               lag_bytes, during.value("resplit_backend_routable", "role=\"replica\"," + backend));
+  std::printf("after resume: lag back under 0.5 s and 64 KiB in %.2f s (last %.2f s, %.0f bytes)\n",
+              caught_up_s, lag_after_s, lag_after_bytes);
   EXPECT_GE(lag_seconds, 2.0);
+  EXPECT_LE(lag_seconds, paused_s + 1.0);
   EXPECT_GT(lag_bytes, 0);
+  EXPECT_GE(caught_up_s, 0) << "lag " << lag_after_s << " s, " << lag_after_bytes << " bytes";
   EXPECT_EQ(during.value("resplit_backend_routable", "role=\"replica\"," + backend), 0);
   double exclusions = 0;
   for (const std::string reason : {"unreachable", "lag_seconds", "lag_bytes", "link_down"}) {
