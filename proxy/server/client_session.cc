@@ -20,6 +20,8 @@ using asio::ip::tcp;
 
 namespace {
 
+// The output buffer keeps its memory between writes up to this size (it trades places with the
+// reply queue's, which keeps as much), so a busy client's batches allocate nothing.
 constexpr size_t kKeepWriteCapacity = 256 * 1024;
 
 std::string endpoint_text(const tcp::endpoint& e) {
@@ -273,8 +275,22 @@ asio::awaitable<void> ClientSession::write_loop() {
   while (!closed_) {
     if (queue_.has_ready()) {
       std::swap(queue_.ready(), writing_);
-      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(writing_),
-                                                asio::as_tuple(asio::use_awaitable));
+      // Plain TCP: one non-blocking write first. A batch of replies usually fits the socket
+      // buffer and leaves at once, without a trip through the event loop; what is left (and all
+      // of TLS) goes through async_write.
+      boost::system::error_code ec;
+      size_t n = 0;
+      if (!stream_.is_tls()) {
+        n = stream_.socket().write_some(asio::buffer(writing_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+      }
+      if (!ec && n < writing_.size()) {
+        auto [async_ec, more] = co_await asio::async_write(
+            stream_, asio::buffer(writing_.data() + n, writing_.size() - n),
+            asio::as_tuple(asio::use_awaitable));
+        ec = async_ec;
+        n += more;
+      }
       worker_.stats().sent_bytes.add(n);
       if (writing_.capacity() > kKeepWriteCapacity) {
         std::string().swap(writing_);
