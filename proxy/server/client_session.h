@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -26,6 +25,7 @@
 #include "proxy/net/tls_contexts.h"
 #include "proxy/resp/request_parser.h"
 #include "proxy/routing/router.h"
+#include "proxy/server/kept_commands.h"
 #include "proxy/server/local_commands.h"
 #include "proxy/server/reply_queue.h"
 #include "proxy/server/session_table.h"
@@ -215,12 +215,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   // Commands kept until their answer shows whether they must be sent again to the master: reads
   // behind a probe (required_offset > 0) and *_RO scripts on replicas (NOSCRIPT). Keyed by slot.
-  struct Retry {
-    std::string command;
-    uint64_t required_offset = 0;
-    uint32_t backend_id = 0;
-  };
-  std::unordered_map<uint64_t, Retry> retries_;
+  KeptCommands kept_;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per
   // master connection they went through.
