@@ -1,5 +1,5 @@
 // The request path allocates nothing in steady state. resplit's server runs in this process (one
-// worker) in front of a real master and replica; a client pipelines GET and SET through it, and
+// worker) in front of a real master and replica; clients pipeline GET and SET through it, and
 // every heap allocation of the process, on any thread, is counted between two points once the
 // caches have warmed up. The topology is published by hand: the monitor, which polls Redis on its
 // own thread and allocates doing so, is not running.
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "proxy/config/config.h"
 #include "proxy/server/server.h"
@@ -35,9 +37,11 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kKeys = 8;           // a batch is SET and GET of each key: 16 commands
-constexpr int kBatches = 2000;     // 32,000 commands counted
-constexpr int kMinWarmUpBatches = 500;
+constexpr int kKeys = 8;  // a batch is SET and GET of each key: 16 commands
+// Several clients at once, as under load: more operations in flight on the worker's thread.
+constexpr size_t kClients = 4;
+constexpr int kBatchesPerClient = 500;  // 2,000 batches, 32,000 commands counted
+constexpr int kMinWarmUpBatches = 200;
 // Long enough for every timer of the worker to have fired once (idle check 1 s, command
 // watchdog 2 s), so each has its block in Asio's cache before counting starts.
 constexpr auto kMinWarmUp = 2500ms;
@@ -242,38 +246,69 @@ class HotPathAllocTest : public testkit::RedisTopologyFixture {
     return t;
   }
 
-  // Warms up, then sends kBatches batches while counting every allocation of the process.
+  // Each client warms up, then all send their batches together while every allocation of the
+  // process is counted.
   void expect_no_allocations(const Batch& batch) {
-    auto client = std::make_unique<PipelineClient>(server_->port());
-    ASSERT_TRUE(client->connected());
-    const Batch load = make_load();
-    ASSERT_TRUE(client->round_trip(load.request, load.reply)) << "at byte " << client->failed_at();
+    {
+      PipelineClient loader(server_->port());
+      ASSERT_TRUE(loader.connected());
+      const Batch load = make_load();
+      ASSERT_TRUE(loader.round_trip(load.request, load.reply)) << "at " << loader.failed_at();
+    }
     ASSERT_TRUE(topology().wait_for_sync());
 
-    const auto warm_up_start = Clock::now();
-    int warm_up = 0;
-    while (warm_up < kMinWarmUpBatches || Clock::now() - warm_up_start < kMinWarmUp) {
-      ASSERT_TRUE(client->round_trip(batch.request, batch.reply))
-          << "warm-up batch " << warm_up << ", at byte " << client->failed_at();
-      ASSERT_LT(++warm_up, 100000) << "warm-up never ends";
+    struct Run {
+      std::unique_ptr<PipelineClient> client;
+      int warm_up = 0;
+      int done = 0;
+      bool ok = true;
+    };
+    std::array<Run, kClients> runs;
+    for (Run& run : runs) {
+      run.client = std::make_unique<PipelineClient>(server_->port());
+      ASSERT_TRUE(run.client->connected());
     }
-
+    std::atomic<int> warmed{0};
+    std::atomic<bool> go{false};
+    std::array<std::thread, kClients> threads;
+    for (size_t i = 0; i < kClients; ++i) {
+      threads[i] = std::thread([&, i] {
+        Run& run = runs[i];
+        const auto warm_up_start = Clock::now();
+        while (run.ok && (run.warm_up < kMinWarmUpBatches ||
+                          Clock::now() - warm_up_start < kMinWarmUp)) {
+          run.ok = run.client->round_trip(batch.request, batch.reply);
+          ++run.warm_up;
+        }
+        warmed.fetch_add(1);
+        while (!go.load()) std::this_thread::sleep_for(1ms);
+        while (run.ok && run.done < kBatchesPerClient) {
+          run.ok = run.client->round_trip(batch.request, batch.reply);
+          if (run.ok) ++run.done;
+        }
+      });
+    }
+    const auto warm_up_deadline = Clock::now() + kMinWarmUp + 30s;
+    while (warmed.load() < kClients && Clock::now() < warm_up_deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
     const auto start = Clock::now();
     testkit::start_counting_allocations();
-    int done = 0;
-    bool ok = true;
-    while (ok && done < kBatches) {
-      ok = client->round_trip(batch.request, batch.reply);
-      if (ok) ++done;
-    }
+    go.store(true);
+    for (std::thread& t : threads) t.join();  // each round trip has its own deadline
     testkit::stop_counting_allocations();
     const auto elapsed = Clock::now() - start;
 
-    ASSERT_TRUE(ok) << "batch " << done << ", at byte " << client->failed_at();
+    int done = 0;
+    for (const Run& run : runs) {
+      ASSERT_TRUE(run.ok) << "after " << run.warm_up << " warm-up and " << run.done
+                          << " counted batches, at byte " << run.client->failed_at();
+      done += run.done;
+    }
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     const int commands = done * 2 * kKeys;
-    std::cout << commands << " commands in " << us / 1000 << " ms (" << us / commands
-              << " us each), after " << warm_up << " warm-up batches; heap allocations: "
+    std::cout << commands << " commands from " << kClients << " clients in " << us / 1000
+              << " ms, after " << runs[0].warm_up << " warm-up batches each; heap allocations: "
               << testkit::counted_allocations() << " (" << testkit::counted_bytes()
               << " bytes)\n";
     EXPECT_EQ(testkit::counted_allocations(), 0u)
@@ -305,7 +340,7 @@ TEST_F(ProbedReplicaTest, ReadsBehindProbesAllocateNothing) {
   const uint64_t probes_before = role_calls(replica(0));
   expect_no_allocations(make_batch(/*reads_first=*/true));
   // Most reads did go that way: the replica answered a probe for each.
-  EXPECT_GT(role_calls(replica(0)) - probes_before, uint64_t{kBatches});
+  EXPECT_GT(role_calls(replica(0)) - probes_before, uint64_t{kClients * kBatchesPerClient});
 }
 
 }  // namespace
