@@ -145,12 +145,14 @@ asio::awaitable<void> Connection::read_loop() {
                                              {"port", options_.port},
                                              {"problem", scan.problem}});
         close(errc::kBackendProtocolError);
-        co_return;
+        break;
       }
       const std::string_view frame(in_.data() + in_begin_, scan.reply.size);
       in_begin_ += scan.reply.size;
       dispatch(frame);
     }
+    // On every path: replies already handed over must reach their clients.
+    sink_.on_read_end();
   }
 }
 

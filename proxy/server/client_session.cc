@@ -315,6 +315,36 @@ asio::awaitable<void> ClientSession::write_loop() {
   }
 }
 
+void ClientSession::flush_replies() {
+  flush_listed_ = false;
+  // A busy writer finds the replies itself when its write completes.
+  if (closed_ || !writer_waiting_ || !queue_.has_ready()) return;
+  if (!queue_.idle()) {
+    // More replies are due, maybe from another backend's read in this same loop turn: the writer
+    // runs after those and sends them all in one write.
+    wake_writer();
+    return;
+  }
+  std::string& ready = queue_.ready();
+  boost::system::error_code ec;
+  size_t n = stream_.socket().write_some(asio::buffer(ready), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    n = 0;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  worker_.stats().sent_bytes.add(n);
+  ready.erase(0, n);
+  if (!ready.empty() || closing_) {
+    wake_writer();  // the rest goes through async_write; a closing session closes there
+  } else if (queue_.idle()) {
+    queue_.trim();
+  }
+}
+
 void ClientSession::wake_writer() {
   if (writer_waiting_) {
     writer_waiting_ = false;
@@ -326,7 +356,7 @@ void ClientSession::wake_reader() {
   if (reader_parked_) reader_wake_.cancel();
 }
 
-void ClientSession::after_reply() {
+void ClientSession::after_reply(bool at_read_end) {
   if (closed_) return;
   const size_t held = queue_.buffered_bytes() + writing_.size();
   if (held > worker_.config().limits.client_output_buffer) {
@@ -335,7 +365,19 @@ void ClientSession::after_reply() {
     close();
     return;
   }
-  if (queue_.has_ready()) wake_writer();
+  if (queue_.has_ready()) {
+    if (at_read_end && writer_waiting_ && !stream_.is_tls()) {
+      // Written at the end of this backend read, with every other reply it brings for us: no
+      // wake-up of the writer, whose trip through the event loop costs an extra epoll poll
+      // (flush_replies() still wakes it when more replies are due).
+      if (!flush_listed_) {
+        flush_listed_ = true;
+        worker_.flush_at_read_end(handle_);
+      }
+    } else {
+      wake_writer();
+    }
+  }
   if (queue_.idle()) {
     wake_reader();
     if (closing_) wake_writer();

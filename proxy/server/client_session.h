@@ -73,6 +73,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void on_failure(const backend::Tag& tag, errc why, bool sent);
   void on_push(const backend::Reply& reply);
   void on_passthrough_closed(errc why);
+  // From the worker at the end of a backend read that completed replies of this session.
+  void flush_replies();
 
   uint64_t id() const { return id_; }
   // How long the client has been idle, as Redis's `timeout` counts it: clients waiting on a
@@ -126,7 +128,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void reply_now(std::string_view reply);
   void release_pinned(bool clean);
   void release_pinned_if_done();
-  void after_reply();
+  // `at_read_end`: called for a reply from a backend read, whose end the worker reports
+  // (Worker::on_read_end); plain-TCP replies are then written from there, not by the writer.
+  void after_reply(bool at_read_end = false);
   int databases() const;
 
   // Metrics (session_metrics.cc): what the next reply slots are metered as, and the count of each
@@ -191,6 +195,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   boost::asio::steady_timer writer_wake_;
   boost::asio::steady_timer reader_wake_;
   bool writer_waiting_ = false;
+  bool flush_listed_ = false;  // in the worker's list for the end of the backend read
   bool reader_parked_ = false;
   bool closing_ = false;   // no more input; close once replies are written
   bool draining_ = false;  // shutting down: no more reads, close when all is answered

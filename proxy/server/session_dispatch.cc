@@ -374,7 +374,7 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
     blocking_in_flight_ = false;
     release_pinned_if_done();
   }
-  after_reply();
+  after_reply(/*at_read_end=*/true);
 }
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
@@ -427,7 +427,7 @@ void ClientSession::on_push(const backend::Reply& reply) {
     if (pinned_) pinned_->clear_passthrough();
     release_pinned(false);
   }
-  after_reply();
+  after_reply(/*at_read_end=*/true);
 }
 
 void ClientSession::on_passthrough_closed(errc why) {
