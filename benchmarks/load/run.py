@@ -88,7 +88,8 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="5 repetitions, 4x the requests")
     parser.add_argument("--reps", type=int, help="repetitions (default 3 quick, 5 full)")
-    parser.add_argument("--workers", type=int, default=1, help="resplit worker threads")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="resplit worker threads (default: one per core, as resplit itself)")
     parser.add_argument("--resplit", help="resplit binary (default: build it with -c opt)")
     parser.add_argument("--out", help="directory for results.md and results.tsv")
     parser.add_argument("--case", action="append", help="run only cases whose name has this")

@@ -25,7 +25,8 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;
+// Up to 64 KiB per read: a pipeline's replies from many clients come in with one system call.
+constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kKeepInputCapacity = 256 * 1024;
 constexpr auto kNoDeadline = Connection::Clock::time_point::max();
 
@@ -89,6 +90,11 @@ asio::awaitable<void> Connection::run() {
     co_return;
   }
   tune_socket(socket_.socket(), options_.tcp_keepalive);
+  if (!options_.tls) {
+    // flush() tries a direct write first; it must never block the worker.
+    boost::system::error_code ignored;
+    socket_.socket().non_blocking(true, ignored);
+  }
   if (options_.tls) {
     // Within the connect deadline: the watchdog closes the socket, which ends the handshake.
     net::start_client_tls(socket_, *options_.tls, options_.host);
@@ -139,12 +145,14 @@ asio::awaitable<void> Connection::read_loop() {
                                              {"port", options_.port},
                                              {"problem", scan.problem}});
         close(errc::kBackendProtocolError);
-        co_return;
+        break;
       }
       const std::string_view frame(in_.data() + in_begin_, scan.reply.size);
       in_begin_ += scan.reply.size;
       dispatch(frame);
     }
+    // On every path: replies already handed over must reach their clients.
+    sink_.on_read_end();
   }
 }
 
@@ -330,9 +338,22 @@ void Connection::flush() {
   }
   if (out_.empty()) return;
   std::swap(out_, writing_);
-  writing_now_ = true;
   unwritten_ = held_records_;
-  asio::async_write(socket_, asio::buffer(writing_),
+  size_t sent = 0;
+  if (!socket_.is_tls()) {
+    // Plain TCP: one non-blocking write first. The batch usually fits the socket buffer and
+    // leaves at once, without waiting a loop turn for the completion; the rest goes async.
+    boost::system::error_code ec;
+    sent = socket_.socket().write_some(asio::buffer(writing_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+    if (ec || sent == writing_.size()) {
+      writing_.clear();
+      if (ec) close(errc::kBackendClosed);
+      return;
+    }
+  }
+  writing_now_ = true;
+  asio::async_write(socket_, asio::buffer(writing_.data() + sent, writing_.size() - sent),
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
                       self->writing_now_ = false;
                       self->writing_.clear();

@@ -45,6 +45,10 @@ class ReplySink {
 
   // The connection behind `owner`'s passthrough ended (closed or failed).
   virtual void on_passthrough_closed(const Tag& owner, errc why) = 0;
+
+  // Every reply of one read from a backend has been handed over (on_reply, on_push): the sink may
+  // now send what they completed, once per client however many replies each got.
+  virtual void on_read_end() {}
 };
 
 }  // namespace resplit::backend

@@ -20,6 +20,8 @@ using asio::ip::tcp;
 
 namespace {
 
+// The output buffer keeps its memory between writes up to this size (it trades places with the
+// reply queue's, which keeps as much), so a busy client's batches allocate nothing.
 constexpr size_t kKeepWriteCapacity = 256 * 1024;
 // A client with this many commands (or bytes of writes) awaiting replies is not read from until
 // half of them are answered: a mass import (redis-cli --pipe) then waits in its own socket instead
@@ -285,8 +287,22 @@ asio::awaitable<void> ClientSession::write_loop() {
   while (!closed_) {
     if (queue_.has_ready()) {
       std::swap(queue_.ready(), writing_);
-      auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(writing_),
-                                                asio::as_tuple(asio::use_awaitable));
+      // Plain TCP: one non-blocking write first. A batch of replies usually fits the socket
+      // buffer and leaves at once, without a trip through the event loop; what is left (and all
+      // of TLS) goes through async_write.
+      boost::system::error_code ec;
+      size_t n = 0;
+      if (!stream_.is_tls()) {
+        n = stream_.socket().write_some(asio::buffer(writing_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+      }
+      if (!ec && n < writing_.size()) {
+        auto [async_ec, more] = co_await asio::async_write(
+            stream_, asio::buffer(writing_.data() + n, writing_.size() - n),
+            asio::as_tuple(asio::use_awaitable));
+        ec = async_ec;
+        n += more;
+      }
       worker_.stats().sent_bytes.add(n);
       if (writing_.capacity() > kKeepWriteCapacity) {
         std::string().swap(writing_);
@@ -311,6 +327,36 @@ asio::awaitable<void> ClientSession::write_loop() {
   }
 }
 
+void ClientSession::flush_replies() {
+  flush_listed_ = false;
+  // A busy writer finds the replies itself when its write completes.
+  if (closed_ || !writer_waiting_ || !queue_.has_ready()) return;
+  if (!queue_.idle()) {
+    // More replies are due, maybe from another backend's read in this same loop turn: the writer
+    // runs after those and sends them all in one write.
+    wake_writer();
+    return;
+  }
+  std::string& ready = queue_.ready();
+  boost::system::error_code ec;
+  size_t n = stream_.socket().write_some(asio::buffer(ready), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    n = 0;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  worker_.stats().sent_bytes.add(n);
+  ready.erase(0, n);
+  if (!ready.empty() || closing_) {
+    wake_writer();  // the rest goes through async_write; a closing session closes there
+  } else if (queue_.idle()) {
+    queue_.trim();
+  }
+}
+
 void ClientSession::wake_writer() {
   if (writer_waiting_) {
     writer_waiting_ = false;
@@ -322,7 +368,7 @@ void ClientSession::wake_reader() {
   if (reader_parked_) reader_wake_.cancel();
 }
 
-void ClientSession::after_reply() {
+void ClientSession::after_reply(bool at_read_end) {
   if (closed_) return;
   const size_t held = queue_.buffered_bytes() + writing_.size();
   if (held > worker_.config().limits.client_output_buffer) {
@@ -331,7 +377,19 @@ void ClientSession::after_reply() {
     close();
     return;
   }
-  if (queue_.has_ready()) wake_writer();
+  if (queue_.has_ready()) {
+    if (at_read_end && writer_waiting_ && !stream_.is_tls()) {
+      // Written at the end of this backend read, with every other reply it brings for us: no
+      // wake-up of the writer, whose trip through the event loop costs an extra epoll poll
+      // (flush_replies() still wakes it when more replies are due).
+      if (!flush_listed_) {
+        flush_listed_ = true;
+        worker_.flush_at_read_end(handle_);
+      }
+    } else {
+      wake_writer();
+    }
+  }
   if (backpressured_ && !too_much_in_flight(2)) wake_reader();
   if (queue_.idle()) {
     wake_reader();

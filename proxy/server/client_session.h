@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -74,6 +73,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void on_failure(const backend::Tag& tag, errc why, bool sent);
   void on_push(const backend::Reply& reply);
   void on_passthrough_closed(errc why);
+  // From the worker at the end of a backend read that completed replies of this session.
+  void flush_replies();
 
   uint64_t id() const { return id_; }
   // How long the client has been idle, as Redis's `timeout` counts it: clients waiting on a
@@ -120,7 +121,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void reply_now(std::string_view reply);
   void release_pinned(bool clean);
   void release_pinned_if_done();
-  void after_reply();
+  // `at_read_end`: called for a reply from a backend read, whose end the worker reports
+  // (Worker::on_read_end); plain-TCP replies are then written from there, not by the writer.
+  void after_reply(bool at_read_end = false);
   int databases() const;
 
   // Metrics (session_metrics.cc): what the next reply slots are metered as, and the count of each
@@ -188,6 +191,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   boost::asio::steady_timer writer_wake_;
   boost::asio::steady_timer reader_wake_;
   bool writer_waiting_ = false;
+  bool flush_listed_ = false;  // in the worker's list for the end of the backend read
   bool reader_parked_ = false;
   // Parked because too many of its commands await replies (kPauseReadingAt), not for ordering.
   bool backpressured_ = false;
@@ -214,12 +218,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   // Commands kept until their answer shows whether they must be sent again to the master: reads
   // behind a probe (required_offset > 0) and *_RO scripts on replicas (NOSCRIPT). Keyed by slot.
-  struct Retry {
-    std::string command;
-    uint64_t required_offset = 0;
-    uint32_t backend_id = 0;
-  };
-  std::unordered_map<uint64_t, Retry> retries_;
+  KeptCommands kept_;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per
   // master connection they went through.

@@ -1,21 +1,35 @@
 #include "proxy/server/kept_commands.h"
 
 namespace resplit::server {
-
 namespace {
 
-// Bytes of answered commands are dropped from the front of the buffer in steps of at least this.
-constexpr size_t kCompactAt = 64 * 1024;
+// The buffer drops the bytes of answered commands once they are most of it (and at least this
+// many), so a client that never stops pipelining does not grow it for ever.
+constexpr size_t kCompactAfter = 16 * 1024;
+// Memory given back once nothing is kept, so a burst of huge commands does not stay pinned.
+constexpr size_t kKeepCapacity = 256 * 1024;
 
 }  // namespace
 
-void KeptCommands::add(uint64_t seq, uint32_t backend_id, std::string_view bytes) {
-  entries_.push_back({seq, backend_id, bytes_.size(), bytes.size(), false});
-  bytes_.append(bytes);
+void KeptCommands::add(uint64_t seq, uint32_t backend_id, std::string_view command,
+                       uint64_t required_offset) {
+  // Bytes move only here, so views handed out stay valid until the next add().
+  if (entries_.empty()) {
+    if (bytes_.capacity() > kKeepCapacity) {
+      std::string().swap(bytes_);
+    } else {
+      bytes_.clear();
+    }
+    dead_bytes_ = 0;
+  } else if (dead_bytes_ >= kCompactAfter && dead_bytes_ * 2 >= bytes_.size()) {
+    compact();
+  }
+  entries_.push_back({seq, backend_id, required_offset, bytes_.size(), command.size(), false});
+  bytes_.append(command);
+  ++live_;
 }
 
 KeptCommands::Entry* KeptCommands::find(uint64_t seq) {
-  // Replies come in the order the commands went out, so the entry is nearly always the first.
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].seq == seq && !entries_[i].done) return &entries_[i];
   }
@@ -23,24 +37,32 @@ KeptCommands::Entry* KeptCommands::find(uint64_t seq) {
 }
 
 void KeptCommands::forget(uint64_t seq) {
-  if (Entry* e = find(seq)) e->done = true;
-  while (!entries_.empty() && entries_.front().done) entries_.pop_front();
-  if (entries_.empty()) {
-    bytes_.clear();
-    return;
-  }
-  // A client that always has a command in flight (a mass import) never empties the queue: drop
-  // the answered prefix once it is most of the buffer, so memory follows what is in flight, not
-  // what was ever sent. Moving the rest costs no more than the bytes dropped, so it stays linear.
-  const size_t dead = entries_.front().offset;
-  if (dead >= kCompactAt && dead >= bytes_.size() / 2) {
-    bytes_.erase(0, dead);
-    for (size_t i = 0; i < entries_.size(); ++i) entries_[i].offset -= dead;
+  Entry* e = find(seq);
+  if (e == nullptr) return;
+  e->done = true;
+  --live_;
+  drop_answered_front();
+}
+
+bool KeptCommands::take(uint64_t seq, Kept& out) {
+  Entry* e = find(seq);
+  if (e == nullptr) return false;
+  out = {bytes(*e), e->required_offset, e->backend_id};
+  forget(seq);
+  return true;
+}
+
+void KeptCommands::drop_answered_front() {
+  while (!entries_.empty() && entries_.front().done) {
+    const Entry done = entries_.pop_front();
+    dead_bytes_ = done.offset + done.size;
   }
 }
 
-size_t KeptCommands::kept_bytes() const {
-  return entries_.empty() ? 0 : bytes_.size() - entries_.front().offset;
+void KeptCommands::compact() {
+  bytes_.erase(0, dead_bytes_);
+  for (size_t i = 0; i < entries_.size(); ++i) entries_[i].offset -= dead_bytes_;
+  dead_bytes_ = 0;
 }
 
 }  // namespace resplit::server

@@ -7,7 +7,10 @@ namespace {
 
 // Slot buffers that grew past this are given back once used, so one huge reply does not pin memory.
 constexpr size_t kKeepSlotCapacity = 16 * 1024;
-constexpr size_t kKeepReadyCapacity = 64 * 1024;
+// The released-bytes buffer trades places with the session's output buffer on every write; both
+// keep this much, so a client whose batches of replies exceed 64 KiB (16 GETs of 4 KiB) does not
+// allocate one per batch.
+constexpr size_t kKeepReadyCapacity = 256 * 1024;
 
 }  // namespace
 

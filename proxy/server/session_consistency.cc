@@ -111,10 +111,10 @@ bool ClientSession::try_probed_read(const routing::Classified& c, const resp::Fr
   }
   connection->probe_now();
   const auto seq = take_slot();
-  retries_.emplace(seq, Retry{std::string(bytes), required_offset_,
-                              worker_.topology().backends[replica].id});
+  kept_.add(seq, worker_.topology().backends[replica].id, bytes, required_offset_);
   if (!connection->send(bytes, tag(seq, TagKind::kProbedRead, 0))) {
-    retries_.erase(seq);
+    KeptCommands::Kept dropped;
+    kept_.take(seq, dropped);
     queue_.complete(seq, text::kBackendUnavailable);
     after_reply();
   }
@@ -122,10 +122,8 @@ bool ClientSession::try_probed_read(const routing::Classified& c, const resp::Fr
 }
 
 bool ClientSession::finish_probed_read(const backend::Tag& t, const backend::Reply& reply) {
-  auto it = retries_.find(t.seq);
-  if (it == retries_.end()) return false;
-  Retry retry = std::move(it->second);
-  retries_.erase(it);
+  KeptCommands::Kept retry;
+  if (!kept_.take(t.seq, retry)) return false;
   // The read went out on this session's shared connection to that replica, right behind a probe;
   // replies come in order, so the latest answered probe there is the read's own.
   backend::BackendPool* pool = worker_.pool_by_id(retry.backend_id);

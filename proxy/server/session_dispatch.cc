@@ -182,7 +182,7 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   const auto seq = take_slot();
   uint32_t aux = 0;
   if (kind == TagKind::kScriptRead) {
-    retries_.emplace(seq, Retry{std::string(bytes), 0, topology.backends[backend].id});
+    kept_.add(seq, topology.backends[backend].id, bytes, 0);
   }
   if (on_replica && kind == TagKind::kReply && !may_write(c.kind)) {
     aux = kAuxRereadable;
@@ -356,16 +356,14 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
   if (kind == TagKind::kProbedRead) {
     if (finish_probed_read(t, reply)) return;
   } else if (kind == TagKind::kScriptRead) {
-    auto it = retries_.find(t.seq);
-    if (it != retries_.end()) {
-      std::string command = std::move(it->second.command);
-      retries_.erase(it);
+    KeptCommands::Kept kept;
+    if (kept_.take(t.seq, kept)) {
       const auto& topology = worker_.topology();
       if (reply.error_text().starts_with("NOSCRIPT") && topology.master) {
         // The replica never got the script (it joined after SCRIPT LOAD): the master has it, or
         // answers NOSCRIPT itself.
         if (backend::Connection* master = shared_connection(*topology.master)) {
-          send_bytes(*master, command, t.seq, TagKind::kReply, 0, true);
+          send_bytes(*master, kept.command, t.seq, TagKind::kReply, 0, true);
           return;
         }
       }
@@ -383,7 +381,7 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
     blocking_in_flight_ = false;
     release_pinned_if_done();
   }
-  after_reply();
+  after_reply(/*at_read_end=*/true);
 }
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
@@ -396,16 +394,14 @@ void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
     }
     sent_writes_.forget(t.seq);
   }
-  if (auto it = retries_.find(t.seq); it != retries_.end()) {
+  if (KeptCommands::Kept kept; kept_.take(t.seq, kept)) {
     // A read kept for a possible retry, whose replica failed: reads are safe to run again, and
     // the master can answer it.
-    std::string command = std::move(it->second.command);
-    retries_.erase(it);
     const auto& topology = worker_.topology();
     backend::Connection* master =
         topology.master ? shared_connection(*topology.master) : nullptr;
     if (master != nullptr && !master->closed()) {
-      send_bytes(*master, command, t.seq, TagKind::kReply, 0, true);
+      send_bytes(*master, kept.command, t.seq, TagKind::kReply, 0, true);
       return;
     }
   }
@@ -439,7 +435,7 @@ void ClientSession::on_push(const backend::Reply& reply) {
     if (pinned_) pinned_->clear_passthrough();
     release_pinned(false);
   }
-  after_reply();
+  after_reply(/*at_read_end=*/true);
 }
 
 void ClientSession::on_passthrough_closed(errc why) {

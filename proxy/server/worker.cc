@@ -288,4 +288,13 @@ void Worker::on_passthrough_closed(const backend::Tag& owner, errc why) {
   if (ClientSession* s = session_for(owner)) s->on_passthrough_closed(why);
 }
 
+void Worker::on_read_end() {
+  if (flush_list_.empty()) return;
+  std::swap(flush_list_, flushing_);
+  for (const auto& h : flushing_) {
+    if (ClientSession* s = sessions_.find(h.index, h.generation)) s->flush_replies();
+  }
+  flushing_.clear();
+}
+
 }  // namespace resplit::server

@@ -70,6 +70,12 @@ class Worker final : public backend::ReplySink {
   void on_failure(const backend::Tag& tag, errc why, bool sent) override;
   void on_push(const backend::Tag& owner, const backend::Reply& reply) override;
   void on_passthrough_closed(const backend::Tag& owner, errc why) override;
+  void on_read_end() override;
+
+  // Writes `session`'s completed replies at the end of the backend read being processed.
+  void flush_at_read_end(SessionTable<ClientSession>::Handle session) {
+    flush_list_.push_back(session);
+  }
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -98,6 +104,10 @@ class Worker final : public backend::ReplySink {
   std::vector<uint32_t> outstanding_;
   uint64_t ticket_ = 0;
   std::vector<std::string> free_buffers_;
+  // Sessions with replies to write when the current backend read is processed (two lists, swapped,
+  // so that they keep their memory).
+  std::vector<SessionTable<ClientSession>::Handle> flush_list_;
+  std::vector<SessionTable<ClientSession>::Handle> flushing_;
 };
 
 }  // namespace resplit::server
