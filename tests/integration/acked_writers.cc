@@ -74,8 +74,13 @@ void AckedWriters::run(size_t writer) {
     }
     ++acked_total_;
     if (options_.wait_every > 0 && (n + 1) % options_.wait_every == 0) {
-      const Reply waited = client.command({"WAIT", "1", "2000"});
-      if (waited.type == Reply::Type::kInteger && waited.integer >= 1) {
+      // Every replica: with WAIT 1, Sentinel may promote the other one (it ranks replicas by
+      // offsets it polled up to a second ago), and a write "replicated" there is lost with the
+      // master, as Redis allows. A short timeout: after a failover one replica fewer answers.
+      const std::string replicas = std::to_string(options_.wait_replicas);
+      const Reply waited = client.command({"WAIT", replicas, "200"});
+      if (waited.type == Reply::Type::kInteger &&
+          waited.integer >= static_cast<long long>(options_.wait_replicas)) {
         std::lock_guard lock(mutex_);
         ++counts_.waits;
         for (auto it = acked_[writer].rbegin(); it != acked_[writer].rend() && !it->replicated;

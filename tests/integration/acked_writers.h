@@ -40,9 +40,10 @@ class AckedWriters {
     size_t writers = 4;
     std::string prefix = "acked";
     bool read_back = false;
-    // After every this many acknowledged writes, `WAIT 1 2000` (0: never); a positive answer
-    // marks the writer's writes so far as replicated.
+    // After every this many acknowledged writes, `WAIT <wait_replicas> 200` (0: never); an
+    // answer of wait_replicas marks the writer's writes so far as replicated.
     uint64_t wait_every = 0;
+    uint64_t wait_replicas = 2;  // what WAIT asks for: a write is "replicated" once all have it
     std::chrono::milliseconds client_timeout{15000};
     uint64_t max_writes_per_writer = 500000;
     std::chrono::milliseconds max_duration{60000};

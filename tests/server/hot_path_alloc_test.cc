@@ -42,6 +42,7 @@ constexpr int kKeys = 8;  // a batch is SET and GET of each key: 16 commands
 constexpr size_t kClients = 4;
 constexpr int kBatchesPerClient = 500;  // 2,000 batches, 32,000 commands counted
 constexpr int kMinWarmUpBatches = 200;
+constexpr int kAttempts = 3;
 // Long enough for every timer of the worker to have fired once (idle check 1 s, command
 // watchdog 2 s), so each has its block in Asio's cache before counting starts.
 constexpr auto kMinWarmUp = 2500ms;
@@ -268,8 +269,7 @@ class HotPathAllocTest : public testkit::RedisTopologyFixture {
       run.client = std::make_unique<PipelineClient>(server_->port());
       ASSERT_TRUE(run.client->connected());
     }
-    std::atomic<int> warmed{0};
-    std::atomic<bool> go{false};
+    // Warm-up: each client alone at first, then all together as measured.
     std::array<std::thread, kClients> threads;
     for (size_t i = 0; i < kClients; ++i) {
       threads[i] = std::thread([&, i] {
@@ -280,38 +280,51 @@ class HotPathAllocTest : public testkit::RedisTopologyFixture {
           run.ok = run.client->round_trip(batch.request, batch.reply);
           ++run.warm_up;
         }
-        warmed.fetch_add(1);
-        while (!go.load()) std::this_thread::sleep_for(1ms);
-        while (run.ok && run.done < kBatchesPerClient) {
-          run.ok = run.client->round_trip(batch.request, batch.reply);
-          if (run.ok) ++run.done;
-        }
       });
     }
-    const auto warm_up_deadline = Clock::now() + kMinWarmUp + 30s;
-    while (warmed.load() < kClients && Clock::now() < warm_up_deadline) {
-      std::this_thread::sleep_for(1ms);
-    }
-    const auto start = Clock::now();
-    testkit::start_counting_allocations();
-    go.store(true);
     for (std::thread& t : threads) t.join();  // each round trip has its own deadline
-    testkit::stop_counting_allocations();
-    const auto elapsed = Clock::now() - start;
 
-    int done = 0;
-    for (const Run& run : runs) {
-      ASSERT_TRUE(run.ok) << "after " << run.warm_up << " warm-up and " << run.done
-                          << " counted batches, at byte " << run.client->failed_at();
-      done += run.done;
+    // A buffer may still meet a batch larger than any before (a loaded machine coalesces replies
+    // differently) and grow once; an allocation per request would show in every attempt, by the
+    // thousand. So the process must get through one attempt of 32,000 commands without any.
+    size_t allocations = 0;
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+      std::atomic<bool> go{false};
+      for (size_t i = 0; i < kClients; ++i) {
+        threads[i] = std::thread([&, i] {
+          Run& run = runs[i];
+          run.done = 0;
+          while (!go.load()) std::this_thread::sleep_for(1ms);
+          while (run.ok && run.done < kBatchesPerClient) {
+            run.ok = run.client->round_trip(batch.request, batch.reply);
+            if (run.ok) ++run.done;
+          }
+        });
+      }
+      std::this_thread::sleep_for(10ms);  // every client waiting on `go`
+      const auto start = Clock::now();
+      testkit::start_counting_allocations();
+      go.store(true);
+      for (std::thread& t : threads) t.join();
+      testkit::stop_counting_allocations();
+      const auto elapsed = Clock::now() - start;
+
+      int done = 0;
+      for (const Run& run : runs) {
+        ASSERT_TRUE(run.ok) << "after " << run.warm_up << " warm-up and " << run.done
+                            << " counted batches, at byte " << run.client->failed_at();
+        done += run.done;
+      }
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+      const int commands = done * 2 * kKeys;
+      allocations = testkit::counted_allocations();
+      std::cout << "attempt " << attempt << ": " << commands << " commands from " << kClients
+                << " clients in " << us / 1000 << " ms, after " << runs[0].warm_up
+                << " warm-up batches each; heap allocations: " << allocations << " ("
+                << testkit::counted_bytes() << " bytes)\n";
+      if (allocations == 0) break;
     }
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-    const int commands = done * 2 * kKeys;
-    std::cout << commands << " commands from " << kClients << " clients in " << us / 1000
-              << " ms, after " << runs[0].warm_up << " warm-up batches each; heap allocations: "
-              << testkit::counted_allocations() << " (" << testkit::counted_bytes()
-              << " bytes)\n";
-    EXPECT_EQ(testkit::counted_allocations(), 0u)
+    EXPECT_EQ(allocations, 0u)
         << "run with --test_env=RESPLIT_ALLOC_TRACE=5 to see where they come from";
   }
 
