@@ -153,8 +153,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> resend_loop();
 
-  // Reads whose replica connection failed (session_reread.cc).
-  bool reread_on_master(const backend::Tag& t, errc why);
+  // A kept read whose replica connection failed, sent to the master (session_reread.cc); false
+  // when it may not be (then it is no longer kept).
+  bool retry_read_on_master(const backend::Tag& t, errc why);
 
   // Read-your-writes and WAIT (session_consistency.cc).
   void note_write_sent(backend::Connection& connection, bool pinned);
@@ -216,9 +217,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   std::shared_ptr<backend::Connection> pinned_;
   uint32_t pinned_backend_id_ = 0;  // the pool it came from
 
-  // Commands kept until their answer shows whether they must be sent again to the master: reads
-  // behind a probe (required_offset > 0) and *_RO scripts on replicas (NOSCRIPT). Keyed by slot.
+  // Replica reads kept until their answer shows whether they must be sent again to the master:
+  // plain reads (their replica may fail), reads behind a probe (required_offset > 0) and *_RO
+  // scripts (NOSCRIPT). Keyed by slot. A plain read is asked again only if the client sent nothing
+  // else after it: if its slot is at or after rereadable_from_, the slot after the last one that
+  // was not a replica read (session_reread.cc).
   KeptCommands kept_;
+  ReplyQueue::Seq rereadable_from_ = 0;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per
   // master connection they went through.
@@ -236,11 +241,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // Writes across a failover (session_failover.cc): master-bound writes are kept until answered;
   // those the master refused unrun are held for the next master.
   KeptCommands sent_writes_;
-  // Replica reads in flight, and the first slot after the last one that was not a replica read: a
-  // read is asked again of the master only if the client sent nothing else after it
-  // (session_reread.cc).
-  KeptCommands sent_reads_;
-  ReplyQueue::Seq rereadable_from_ = 0;
   std::vector<HeldWrite> held_writes_;
   bool resend_running_ = false;
   std::chrono::steady_clock::time_point no_master_since_{};

@@ -178,7 +178,7 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   }
   if (on_replica && kind == TagKind::kReply && !may_write(c.kind)) {
     aux = kAuxRereadable;
-    sent_reads_.add(seq, topology.backends[backend].id, bytes);
+    kept_.add(seq, topology.backends[backend].id, bytes);
   }
   if (!on_replica && may_write(c.kind)) {
     aux = kAuxResendable;

@@ -21,7 +21,7 @@ std::string_view failure_text(errc why, bool sent) {
 
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
-  if (t.aux & kAuxRereadable) sent_reads_.forget(t.seq);
+  if (t.aux & kAuxRereadable) kept_.forget(t.seq);
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (reply.is_error() && is_refusal(reply.error_text())) {
@@ -62,7 +62,6 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
 }
 
 void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
-  if ((t.aux & kAuxRereadable) && reread_on_master(t, why)) return;
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (!sent) {
@@ -71,17 +70,7 @@ void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
     }
     sent_writes_.forget(t.seq);
   }
-  if (KeptCommands::Kept kept; kept_.take(t.seq, kept)) {
-    // A read kept for a possible retry, whose replica failed: reads are safe to run again, and
-    // the master can answer it.
-    const auto& topology = worker_.topology();
-    backend::Connection* master =
-        topology.master ? shared_connection(*topology.master) : nullptr;
-    if (master != nullptr && !master->closed()) {
-      send_bytes(*master, kept.command, t.seq, TagKind::kReply, 0, true);
-      return;
-    }
-  }
+  if (retry_read_on_master(t, why)) return;
   queue_.complete(t.seq, failure_text(why, sent));
   if (pinned_ && pinned_->closed()) {
     blocking_in_flight_ = false;
