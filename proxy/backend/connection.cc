@@ -339,18 +339,14 @@ void Connection::flush() {
   if (out_.empty()) return;
   std::swap(out_, writing_);
   unwritten_ = held_records_;
-  size_t sent = 0;
-  if (!socket_.is_tls()) {
-    // Plain TCP: one non-blocking write first. The batch usually fits the socket buffer and
-    // leaves at once, without waiting a loop turn for the completion; the rest goes async.
-    boost::system::error_code ec;
-    sent = socket_.socket().write_some(asio::buffer(writing_), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-    if (ec || sent == writing_.size()) {
-      writing_.clear();
-      if (ec) close(errc::kBackendClosed);
-      return;
-    }
+  // Plain TCP: one non-blocking write first. The batch usually fits the socket buffer and leaves
+  // at once, without waiting a loop turn for the completion; the rest (all of TLS) goes async.
+  boost::system::error_code ec;
+  const size_t sent = socket_.write_now(writing_, ec);
+  if (ec || sent == writing_.size()) {
+    writing_.clear();
+    if (ec) close(errc::kBackendClosed);
+    return;
   }
   writing_now_ = true;
   asio::async_write(socket_, asio::buffer(writing_.data() + sent, writing_.size() - sent),

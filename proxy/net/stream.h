@@ -8,10 +8,13 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -54,6 +57,20 @@ class Stream {
   void close() {
     boost::system::error_code ignored;
     socket_.close(ignored);
+  }
+
+  // Plain TCP on a non-blocking socket: writes what the socket takes at once, without a trip
+  // through the event loop; a full socket is not an error (0 bytes). TLS writes nothing here: its
+  // records go through async_write.
+  size_t write_now(std::string_view bytes, boost::system::error_code& ec) {
+    ec = {};
+    if (tls_) return 0;
+    const size_t n = socket_.write_some(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+      ec = {};
+      return 0;
+    }
+    return ec ? 0 : n;
   }
 
   template <typename Buffers, typename Token>

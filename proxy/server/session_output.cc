@@ -28,11 +28,7 @@ asio::awaitable<void> ClientSession::write_loop() {
       // buffer and leaves at once, without a trip through the event loop; what is left (and all
       // of TLS) goes through async_write.
       boost::system::error_code ec;
-      size_t n = 0;
-      if (!stream_.is_tls()) {
-        n = stream_.socket().write_some(asio::buffer(writing_), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-      }
+      size_t n = stream_.write_now(writing_, ec);
       if (!ec && n < writing_.size()) {
         auto [async_ec, more] = co_await asio::async_write(
             stream_, asio::buffer(writing_.data() + n, writing_.size() - n),
@@ -76,11 +72,7 @@ void ClientSession::flush_replies() {
   }
   std::string& ready = queue_.ready();
   boost::system::error_code ec;
-  size_t n = stream_.socket().write_some(asio::buffer(ready), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec = {};
-    n = 0;
-  }
+  const size_t n = stream_.write_now(ready, ec);
   if (ec) {
     close();
     return;
