@@ -52,8 +52,8 @@ bool ConfigWatcher::start() {
   return true;
 }
 
-void ConfigWatcher::watch_referenced(std::vector<std::filesystem::path> files) {
-  referenced_ = std::move(files);
+void ConfigWatcher::watch_referenced(const std::vector<std::string>& files) {
+  referenced_.assign(files.begin(), files.end());
   if (!inotify_.is_open()) return;
   // A directory no longer named keeps its watch: a few idle watches cost less than tracking them.
   for (const auto& f : referenced_) watch_directory_of(f);

@@ -32,7 +32,7 @@ class ConfigWatcher {
   void stop();
   // The files the configuration in force names, watched besides the config file (replaces the
   // previous set). Call after every load that took effect.
-  void watch_referenced(std::vector<std::filesystem::path> files);
+  void watch_referenced(const std::vector<std::string>& files);
 
  private:
   void read_events();

@@ -12,11 +12,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::vector<std::filesystem::path> referenced_paths(const config::Config& config) {
-  const std::vector<std::string> files = config::referenced_files(config);
-  return {files.begin(), files.end()};
-}
-
 constexpr auto kDrainPoll = std::chrono::milliseconds(20);
 
 // Keys read only at start; a reload keeps their running values and says so.
@@ -81,7 +76,7 @@ int Control::run() {
   if (!options_.config_path.empty()) {
     watcher_ = std::make_unique<ConfigWatcher>(io_, options_.config_path,
                                                [this] { request_reload(); });
-    watcher_->watch_referenced(referenced_paths(*shared_.config.get()));
+    watcher_->watch_referenced(config::referenced_files(*shared_.config.get()));
     if (!watcher_->start()) log::warn("config_watch_unavailable", {{"path", options_.config_path}});
   }
   watch_signals();
@@ -211,7 +206,7 @@ bool Control::reload(std::string* errors) {
   monitor_->apply(published);
   sentinel_feed_->apply(*published, published_tls->client);
   if (tls_changed) log::info("tls_reloaded");
-  if (watcher_) watcher_->watch_referenced(referenced_paths(*published));
+  if (watcher_) watcher_->watch_referenced(config::referenced_files(*published));
   {
     std::lock_guard lock(reload_mutex_);
     ++reload_state_.successes;
