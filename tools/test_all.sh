@@ -32,6 +32,10 @@ add_counts() {
 
 finish() {
   phase ""
+  # The failures again, at the end: a long build log must not push them out of sight.
+  if [ "$total_failed" -gt 0 ]; then
+    grep -h '^FAILED ' "$out"/*.summary 2>/dev/null | sed 's/^/recap: /'
+  fi
   echo "${total_passed} passed, ${total_failed} failed"
   [ "$total_passed" -gt 0 ] && [ "$total_failed" -eq 0 ]
   exit $?

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/chaos/battery.h"
+#include "tests/integration/admin_client.h"
 #include "tests/integration/link_relay.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/testing/checker_client.h"
@@ -40,11 +41,16 @@ class BackendTimeoutsTest : public ProxyFixture {
     ASSERT_TRUE(topology().wait_for_sync());
   }
   CheckerOptions options_{.sessions = 8, .target_ops_per_second = 4000};
+
+  // resplit_commands_total{result="timeout"} over every route.
+  double timed_out_commands() { return scrape(proxy().admin_port()).sum("resplit_commands_total",
+                                                                        "result=\"timeout\""); }
 };
 
 TEST_F(BackendTimeoutsTest, E1_SleepingMasterTimesOutInOrderAndMisdeliversNothing) {
   const auto test_start = Clock::now();
   const ProcessBaseline baseline = warmed_baseline(proxy().port(), proxy().pid(), options_);
+  const double timeouts_before = timed_out_commands();
   Checker checker(proxy().port(), options_);
   checker.start();
   ASSERT_TRUE(checker.wait_for_acks(2000, 10s));
@@ -70,9 +76,12 @@ TEST_F(BackendTimeoutsTest, E1_SleepingMasterTimesOutInOrderAndMisdeliversNothin
 
   const AuditResult audit = checker.audit(master().port());
   const CheckerCounts c = checker.counts();
+  // H2: the metric counts exactly the timeouts the clients were told of (the probe's one too).
+  EXPECT_EQ(timed_out_commands() - timeouts_before, static_cast<double>(c.timed_out + 1));
   std::cout << checker.figures("E1 DEBUG SLEEP 2 on the master", audit, proxy().pid()) << "\n"
             << "  probe write's timeout error after " << error_after_ms << " ms (command timeout "
-            << kCommandTimeout.count() << " ms); test " << seconds_since(test_start) << " s\n";
+            << kCommandTimeout.count() << " ms); timeouts seen by clients " << c.timed_out + 1
+            << "; test " << seconds_since(test_start) << " s\n";
   for (const auto& s : c.samples) std::cout << "  sample: " << s << "\n";
   EXPECT_EQ(c.wrong_replies, 0u);
   EXPECT_TRUE(audit.clean()) << describe(audit);

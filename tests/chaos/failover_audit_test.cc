@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/chaos/battery.h"
+#include "tests/integration/admin_client.h"
 #include "tests/integration/sentinel_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/reply.h"
@@ -25,6 +26,11 @@ class FailoverAuditTest : public SentinelProxyFixture {
  protected:
   CheckerOptions options_{.sessions = 4, .reader_sessions = 4, .target_ops_per_second = 3000,
                           .client_timeout = 15s};
+
+  // resplit_master_changes_total: H2 wants it to move by exactly one per failover.
+  double master_changes() {
+    return scrape(proxy().admin_port()).value("resplit_master_changes_total");
+  }
 
   void print(const Checker& checker, const AuditResult& audit, const std::string& name,
              const std::string& extra) {
@@ -44,6 +50,7 @@ TEST_F(FailoverAuditTest, D1_KilledMasterFailoverAuditIsClean) {
   const uint64_t acked_100ms_before = checker.acked_count();
   std::this_thread::sleep_for(100ms);
   const uint64_t acked_at_kill = checker.acked_count();
+  const double changes_before = master_changes();
   master().kill9();
   const auto killed = Clock::now();
   std::string why;
@@ -68,6 +75,7 @@ TEST_F(FailoverAuditTest, D1_KilledMasterFailoverAuditIsClean) {
   EXPECT_EQ(audit.order_violations, 0u);
   EXPECT_EQ(audit.foreign, 0u);
   EXPECT_LE(audit.lost, last_instant);
+  EXPECT_EQ(master_changes() - changes_before, 1);
 }
 
 TEST_F(FailoverAuditTest, D2_ZombieMasterTakesNoWriteAfterTheSwitch) {
@@ -77,6 +85,7 @@ TEST_F(FailoverAuditTest, D2_ZombieMasterTakesNoWriteAfterTheSwitch) {
   Checker checker(proxy().port(), options_);
   checker.start();
   ASSERT_TRUE(checker.wait_for_acks(2000, 20s));
+  const double changes_before = master_changes();
   master().pause();  // throws if the state T is not reached
   std::string why;
   const uint16_t new_port = topology().wait_for_master_switch(master().port(), 60s, &why);
@@ -93,6 +102,7 @@ TEST_F(FailoverAuditTest, D2_ZombieMasterTakesNoWriteAfterTheSwitch) {
   EXPECT_EQ(c.wrong_replies, 0u);
   EXPECT_TRUE(audit.clean()) << describe(audit);
   EXPECT_EQ(audit.lost, 0u);
+  EXPECT_EQ(master_changes() - changes_before, 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/chaos/battery.h"
+#include "tests/integration/admin_client.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/process_probe.h"
@@ -31,6 +32,12 @@ class ReplicaFaultsTest : public ProxyFixture {
   }
 
   CheckerOptions options_{.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000};
+
+  // Times resplit took `node` out of read rotation, whatever the reason.
+  double exclusions_of(const RedisProcess& node) {
+    return scrape(proxy().admin_port())
+        .sum("resplit_replica_exclusions_total", "backend=\"" + node.address() + "\"");
+  }
 };
 
 TEST_F(ReplicaFaultsTest, C1_KilledReplicasReadsGoToTheMasterAndItReturnsAfterSync) {
@@ -40,6 +47,8 @@ TEST_F(ReplicaFaultsTest, C1_KilledReplicasReadsGoToTheMasterAndItReturnsAfterSy
   checker.start();
   std::this_thread::sleep_for(1s);
   const CheckerCounts before = checker.counts();
+  const double killed_excluded_before = exclusions_of(replica(0));
+  const double other_excluded_before = exclusions_of(replica(1));
 
   replica(0).kill9();
   const auto killed = Clock::now();
@@ -70,6 +79,10 @@ TEST_F(ReplicaFaultsTest, C1_KilledReplicasReadsGoToTheMasterAndItReturnsAfterSy
   EXPECT_EQ(during.read_errors - before.read_errors, 0u);
   EXPECT_GE(back_after, 0) << "the restarted replica never took reads again";
   EXPECT_LE(back_after, 3.0);
+  // H2: one exclusion for the killed replica (down, then syncing, is one stretch out of rotation),
+  // none for the other.
+  EXPECT_EQ(exclusions_of(replica(0)) - killed_excluded_before, 1);
+  EXPECT_EQ(exclusions_of(replica(1)) - other_excluded_before, 0);
   EXPECT_TRUE(no_leaks_after_fault(baseline, topology()));
 }
 

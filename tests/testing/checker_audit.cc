@@ -97,6 +97,7 @@ AuditResult audit_writes(const std::vector<std::vector<WriteOutcome>>& writes,
     for (uint64_t seq = 0; seq < writes[s].size(); ++seq) {
       if (writes[s][seq] == WriteOutcome::kAcked && !seen.contains(seq)) {
         ++result.lost;
+        result.lost_writes.emplace_back(s, seq);
         sample(result, "lost " + log_entry(s, seq));
       }
     }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace resplit::testkit {
@@ -35,6 +36,7 @@ struct AuditResult {
   uint64_t foreign = 0;                // entries this checker never sent (or malformed)
   uint64_t indeterminate_applied = 0;  // indeterminate writes that did run (informational)
   std::vector<std::string> samples;    // the first few offending entries, for failure messages
+  std::vector<std::pair<size_t, uint64_t>> lost_writes;  // every lost write: (session, seq)
 
   bool clean() const {
     return lost == 0 && phantom == 0 && duplicates == 0 && order_violations == 0 && foreign == 0;

@@ -24,6 +24,8 @@ TEST(CheckerAudit, AckedButAbsentIsLost) {
   EXPECT_EQ(r.lost, 1u);
   EXPECT_FALSE(r.clean());
   EXPECT_NE(describe(r).find("lost 0:1"), std::string::npos) << describe(r);
+  ASSERT_EQ(r.lost_writes.size(), 1u);
+  EXPECT_EQ(r.lost_writes[0], std::make_pair(size_t{0}, uint64_t{1}));
 }
 
 TEST(CheckerAudit, NotExecutedButPresentIsPhantom) {

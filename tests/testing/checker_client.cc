@@ -16,6 +16,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxSamples = 8;
+// What resplit's error says when a command ran into timeouts.command.
+constexpr std::string_view kTimedOut = "backend timed out";
 constexpr size_t kPreloadBatch = 500;
 
 uint32_t fnv1a(std::string_view bytes) {
@@ -57,6 +59,7 @@ Checker::Checker(uint16_t port, CheckerOptions options)
     : port_(port),
       options_(std::move(options)),
       writes_(options_.sessions + options_.reader_sessions),
+      answered_at_(options_.sessions + options_.reader_sessions),
       latencies_(options_.sessions + options_.reader_sessions) {}
 
 void Checker::start() {
@@ -114,6 +117,7 @@ void Checker::run(size_t session) {
       for (size_t w = 0; w < writes; ++w) {
         const uint64_t seq = writes_[session].size();
         writes_[session].push_back(WriteOutcome::kIndeterminate);
+        answered_at_[session].emplace_back();
         seqs.push_back(seq);
         commands.push_back({"RPUSH", list, log_entry(session, seq)});
       }
@@ -143,10 +147,12 @@ void Checker::run(size_t session) {
           continue;  // a write stays indeterminate
         }
         ++counts_.ops;
+        counts_.timed_out += r.is_error() && r.str.find(kTimedOut) != std::string::npos;
         if (i < seqs.size()) {
           WriteOutcome& outcome = writes_[session][seqs[i]];
           if (r.type == Reply::Type::kInteger && r.integer >= 1) {
             outcome = WriteOutcome::kAcked;
+            answered_at_[session][seqs[i]] = answered;
             ++acked;
           } else if (r.is_error()) {
             outcome = classify_write_error(r.str);
@@ -200,6 +206,15 @@ bool Checker::wait_for_acks(uint64_t more, std::chrono::milliseconds deadline) c
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+std::optional<Clock::time_point> Checker::acked_at(size_t session, uint64_t seq) const {
+  std::lock_guard lock(mutex_);
+  if (session >= writes_.size() || seq >= writes_[session].size() ||
+      writes_[session][seq] != WriteOutcome::kAcked) {
+    return std::nullopt;
+  }
+  return answered_at_[session][seq];
 }
 
 LatencyHistogram Checker::latencies() const {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,7 @@ struct CheckerCounts {
   uint64_t reads_ok = 0;
   uint64_t read_errors = 0;    // error replies or no reply to a GET
   uint64_t wrong_replies = 0;  // a reply that cannot be the one its command asked for
+  uint64_t timed_out = 0;      // error replies (to writes or reads) saying the backend timed out
   uint64_t reconnects = 0;
   std::vector<std::string> samples;  // first few wrong replies and errors
 };
@@ -73,6 +75,8 @@ class Checker {
   // Waits until `more` writes beyond those acked now are acked; false at the deadline.
   bool wait_for_acks(uint64_t more, std::chrono::milliseconds deadline) const;
   LatencyHistogram latencies() const;
+  // When the reply acknowledging session `session`'s write `seq` arrived; nullopt unless acked.
+  std::optional<std::chrono::steady_clock::time_point> acked_at(size_t session, uint64_t seq) const;
   // Reads every session's list from the master on `master_port` and audits it (after stop()).
   AuditResult audit(uint16_t master_port) const;
 
@@ -89,6 +93,8 @@ class Checker {
   std::atomic<uint64_t> acked_total_{0};
   mutable std::mutex mutex_;
   std::vector<std::vector<WriteOutcome>> writes_;  // per session, by seq
+  // Per session, by seq: when the write's reply arrived (for acked writes; else a default value).
+  std::vector<std::vector<std::chrono::steady_clock::time_point>> answered_at_;
   std::vector<LatencyHistogram> latencies_;         // per session
   CheckerCounts counts_;
   std::chrono::steady_clock::time_point started_;
