@@ -72,12 +72,12 @@ inline constexpr std::string_view kBackendClosed =
     "-ERR resplit: backend connection lost, outcome of the command unknown\r\n";
 inline constexpr std::string_view kBackendProtocolError =
     "-ERR resplit: backend sent an invalid reply, outcome of the command unknown\r\n";
+inline constexpr std::string_view kAnsweredByFormerMaster =
+    "-ERR resplit: answered by a former master, outcome of the command unknown\r\n";
 inline constexpr std::string_view kBackendUnavailable =
     "-ERR resplit: backend unavailable, command not sent\r\n";
 inline constexpr std::string_view kShuttingDown = "-ERR resplit: shutting down, command not sent\r\n";
 inline constexpr std::string_view kCommandDisabled =
     "-ERR resplit: this command is not supported through the proxy\r\n";
-inline constexpr std::string_view kBackendMasterChanged =
-    "-ERR resplit: the master changed while the connection was in a transaction\r\n";
 
 }  // namespace resplit::text

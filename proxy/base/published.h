@@ -49,6 +49,10 @@ class PublishedView {
     return true;
   }
 
+  // Whether a newer value was published since the last refresh().
+  bool stale() const { return source_.version() != version_; }
+  // The newest value, without taking it into the view: for a reader that may not refresh now.
+  std::shared_ptr<const T> latest() const { return source_.get(); }
   const T& operator*() const { return *value_; }
   const T* operator->() const { return value_.get(); }
   const T* get() const { return value_.get(); }

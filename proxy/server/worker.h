@@ -47,6 +47,12 @@ class Worker final : public backend::ReplySink {
   const config::Config& config() const { return *config_; }
   const commands::CommandTable& commands() const { return *commands_; }
   const topology::TopologySnapshot& topology() const { return *topology_; }
+  // The view may predate a topology published since; a check that must not act on an older one
+  // (and may not refresh: refresh() can close connections) looks at the newest.
+  bool topology_stale() const { return topology_.stale(); }
+  std::shared_ptr<const topology::TopologySnapshot> latest_topology() const {
+    return topology_.latest();
+  }
 
   // The pool of connections to a backend of the current snapshot (made on first use).
   backend::BackendPool* pool(size_t backend_index);

@@ -63,7 +63,7 @@ std::string SentinelProxyFixture::sentinel_config() {
           "success_threshold: 2}\n";
   // Writes wait through the whole Sentinel failover for the new master: about 2.3 s here, but
   // on a loaded machine a split leader vote makes Sentinel retry after 2 x failover-timeout.
-  yaml << "timeouts: {command: 2s, failover_wait: 60s}\n";
+  yaml << "timeouts: " << timeouts_config() << "\n";
   yaml << "logging: {level: info, format: text}\n";
   return yaml.str();
 }

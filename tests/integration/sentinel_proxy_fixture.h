@@ -47,6 +47,8 @@ class SentinelProxyFixture : public RedisTopologyFixture {
   }
   // resplit's config: the Sentinels, replica discovery through them, fast health checks.
   std::string sentinel_config();
+  // The `timeouts` section of that config, as a YAML flow map.
+  virtual std::string timeouts_config() const { return "{command: 2s, failover_wait: 60s}"; }
 
   // Starts resplit and waits until a write through it succeeds.
   void SetUp() override;
