@@ -37,6 +37,46 @@ class FailoverAuditTest : public SentinelProxyFixture {
     return scrape(proxy().admin_port()).value("resplit_master_changes_total");
   }
 
+  struct ZombieRun {
+    AuditResult audit;
+    CheckerCounts counts;
+    double master_changes = 0;  // resplit_master_changes_total over the run
+  };
+  // D2 under the checker: the master paused past Sentinel's failover and woken once the Sentinels
+  // (with `await_proxy`, resplit too) name the new master; then the audit of the new master.
+  ZombieRun run_zombie(const std::string& name, bool await_proxy) {
+    const auto test_start = Clock::now();
+    ZombieRun run;
+    preload_dataset(master().port(), options_);
+    EXPECT_TRUE(topology().wait_for_sync());
+    const ProxyMasterLog proxy_master(proxy().admin_port());
+    Checker checker(proxy().port(), options_);
+    checker.start();
+    EXPECT_TRUE(checker.wait_for_acks(2000, 20s));
+    const double changes_before = master_changes();
+    const auto paused_at = Clock::now();
+    master().pause();  // throws if the state T is not reached
+    std::string why;
+    const uint16_t new_port = topology().wait_for_master_switch(master().port(), 60s, &why);
+    bool proxy_switched = !await_proxy;
+    for (int i = 0; i < 400 && !proxy_switched; ++i) {  // 20 s at most
+      proxy_switched = proxy_master.switched_after(paused_at, master().address()).has_value();
+      if (!proxy_switched) std::this_thread::sleep_for(50ms);
+    }
+    master().resume();
+    EXPECT_NE(new_port, 0) << why;
+    EXPECT_TRUE(proxy_switched) << "resplit did not name the new master within 20 s";
+    // The zombie is awake and still believes it is the master until Sentinel tells it otherwise.
+    EXPECT_TRUE(checker.wait_for_acks(2000, 30s)) << "writes did not resume on the new master";
+    checker.stop();
+    if (new_port == 0) return run;
+    run.audit = checker.audit(new_port);
+    run.counts = checker.counts();
+    run.master_changes = master_changes() - changes_before;
+    print(checker, run.audit, name, "test " + std::to_string(seconds_since(test_start)) + " s");
+    return run;
+  }
+
   void print(const Checker& checker, const AuditResult& audit, const std::string& name,
              const std::string& extra) {
     std::cout << checker.figures(name, audit, proxy().pid()) << "\n  " << extra << "\n";
@@ -84,75 +124,31 @@ TEST_F(FailoverAuditTest, D1_KilledMasterFailoverAuditIsClean) {
 }
 
 TEST_F(FailoverAuditTest, D2_ZombieMasterTakesNoWriteAfterTheSwitch) {
-  const auto test_start = Clock::now();
-  preload_dataset(master().port(), options_);
-  ASSERT_TRUE(topology().wait_for_sync());
-  Checker checker(proxy().port(), options_);
-  checker.start();
-  ASSERT_TRUE(checker.wait_for_acks(2000, 20s));
-  const double changes_before = master_changes();
-  master().pause();  // throws if the state T is not reached
-  std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(master().port(), 60s, &why);
-  master().resume();
-  ASSERT_NE(new_port, 0) << why;
-  // The zombie is awake and still believes it is the master until Sentinel tells it otherwise.
-  ASSERT_TRUE(checker.wait_for_acks(2000, 30s)) << "writes did not resume on the new master";
-  checker.stop();
-
-  const AuditResult audit = checker.audit(new_port);
-  const CheckerCounts c = checker.counts();
-  print(checker, audit, "D2 zombie master (SIGSTOP past the failover, checker)",
-        "test " + std::to_string(seconds_since(test_start)) + " s");
-  EXPECT_EQ(c.wrong_replies, 0u);
-  EXPECT_TRUE(audit.clean()) << describe(audit);
-  EXPECT_EQ(audit.lost, 0u);
-  EXPECT_EQ(master_changes() - changes_before, 1);
+  const ZombieRun run = run_zombie("D2 zombie master (SIGSTOP past the failover, checker)", false);
+  EXPECT_EQ(run.counts.wrong_replies, 0u);
+  EXPECT_TRUE(run.audit.clean()) << describe(run.audit);
+  EXPECT_EQ(run.audit.lost, 0u);
+  EXPECT_EQ(run.master_changes, 1);
 }
 
 // A command timeout longer than the failover: writes a paused master holds in its socket are still
 // awaited when it wakes up after resplit has moved to the new master, and it answers them OK. They
 // ran on a node that is no longer the master and are gone with its next sync, so resplit must
 // not pass that OK on: the client hears "outcome unknown" instead (indeterminate, never lost).
+// Whether the zombie answers them or its connections close first (resplit drops a node Sentinel
+// stops listing; Sentinel kills a reconfigured node's clients) is a race; MovedMasterTest below
+// takes the first path always.
 class LongTimeoutFailoverTest : public FailoverAuditTest {
  protected:
   std::string timeouts_config() const override { return "{command: 30s, failover_wait: 60s}"; }
 };
 
 TEST_F(LongTimeoutFailoverTest, D2_ZombieAnswersAfterTheSwitchAreNotAcknowledgements) {
-  const auto test_start = Clock::now();
-  preload_dataset(master().port(), options_);
-  ASSERT_TRUE(topology().wait_for_sync());
-  const ProxyMasterLog proxy_master(proxy().admin_port());
-  Checker checker(proxy().port(), options_);
-  checker.start();
-  ASSERT_TRUE(checker.wait_for_acks(2000, 20s));
-  const auto paused_at = Clock::now();
-  master().pause();
-  std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(master().port(), 60s, &why);
-  ASSERT_NE(new_port, 0) << why;
-  // Wake the zombie only once resplit trusts the new master (bounded).
-  bool proxy_switched = false;
-  for (int i = 0; i < 400 && !proxy_switched; ++i) {
-    proxy_switched = proxy_master.switched_after(paused_at, master().address()).has_value();
-    if (!proxy_switched) std::this_thread::sleep_for(50ms);
-  }
-  // Whether the zombie answers the writes it holds (resplit turns the OKs into "outcome unknown")
-  // or its connections close first (resplit drops a node Sentinel stops listing; Sentinel kills a
-  // reconfigured node's clients) is a race; MovedMasterTest below takes the first path always.
-  master().resume();
-  ASSERT_TRUE(proxy_switched) << "resplit did not name the new master within 20 s";
-  ASSERT_TRUE(checker.wait_for_acks(2000, 30s)) << "writes did not resume on the new master";
-  checker.stop();
-
-  const AuditResult audit = checker.audit(new_port);
-  const CheckerCounts c = checker.counts();
-  print(checker, audit, "D2 zombie master answering after the switch (command timeout 30 s)",
-        "test " + std::to_string(seconds_since(test_start)) + " s");
-  EXPECT_EQ(c.wrong_replies, 0u);
-  EXPECT_TRUE(audit.clean()) << describe(audit);
-  EXPECT_GT(audit.indeterminate, 0u) << "no write was waiting on the paused master";
+  const ZombieRun run =
+      run_zombie("D2 zombie master answering after the switch (command timeout 30 s)", true);
+  EXPECT_EQ(run.counts.wrong_replies, 0u);
+  EXPECT_TRUE(run.audit.clean()) << describe(run.audit);
+  EXPECT_GT(run.audit.indeterminate, 0u) << "no write was waiting on the paused master";
 }
 
 // The master moved by a config reload while the old one hangs with writes in its socket: the old
