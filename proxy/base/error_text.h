@@ -72,8 +72,8 @@ inline constexpr std::string_view kBackendClosed =
     "-ERR resplit: backend connection lost, outcome of the command unknown\r\n";
 inline constexpr std::string_view kBackendProtocolError =
     "-ERR resplit: backend sent an invalid reply, outcome of the command unknown\r\n";
-inline constexpr std::string_view kAnsweredByFormerMaster =
-    "-ERR resplit: answered by a former master, outcome of the command unknown\r\n";
+inline constexpr std::string_view kAnsweredByUntrustedMaster =
+    "-ERR resplit: answered by a master no longer trusted, outcome of the command unknown\r\n";
 inline constexpr std::string_view kBackendUnavailable =
     "-ERR resplit: backend unavailable, command not sent\r\n";
 inline constexpr std::string_view kShuttingDown = "-ERR resplit: shutting down, command not sent\r\n";

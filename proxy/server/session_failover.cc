@@ -4,9 +4,10 @@
 // wait, for at most timeouts.failover_wait, until the topology names a master that can take them,
 // and are then sent there in their original order. Meanwhile the client's later commands wait too,
 // so nothing it sends later can overtake them. A write whose outcome is unknown (sent, then the
-// connection failed or timed out) is never sent again. Nor is a write answered by a node that has
-// stopped being the master since (a paused master waking up after the failover): it ran there,
-// but the new master never gets it, so the client hears "outcome unknown", not the node's OK.
+// connection failed or timed out) is never sent again. A write answered by a node that has stopped
+// being the trusted master since it was sent (a hung master waking up while Sentinel fails it
+// over, or after) ran there, but the next master may never get it: the client hears "outcome
+// unknown", not the node's OK.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -61,17 +62,17 @@ void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusa
   }
 }
 
-bool ClientSession::answered_by_former_master(ReplyQueue::Seq seq) {
+bool ClientSession::answered_by_untrusted_master(ReplyQueue::Seq seq) {
   const KeptCommands::Entry* w = sent_writes_.find(seq);
   if (w == nullptr) return false;
-  const auto another_master = [w](const topology::TopologySnapshot& t) {
+  const auto untrusted = [w](const topology::TopologySnapshot& t) {
     const topology::BackendState* master = t.master_state();
-    return master != nullptr && master->id != w->backend_id;
+    return master == nullptr || master->id != w->backend_id;
   };
   // A write held by a hung node is answered long after the worker last refreshed its view, and
   // the failover published meanwhile is exactly what this looks for.
-  if (!worker_.topology_stale()) return another_master(worker_.topology());
-  return another_master(*worker_.latest_topology());
+  if (!worker_.topology_stale()) return untrusted(worker_.topology());
+  return untrusted(*worker_.latest_topology());
 }
 
 // May `held` go to the master of the current topology now?

@@ -48,9 +48,14 @@ void ProxyMasterLog::run() {
 
 std::optional<ProxyMasterLog::Clock::time_point> ProxyMasterLog::switched_after(
     Clock::time_point since, const std::string& old_master) const {
+  return first_after(since, [&](const std::string& m) { return !m.empty() && m != old_master; });
+}
+
+std::optional<ProxyMasterLog::Clock::time_point> ProxyMasterLog::first_after(
+    Clock::time_point since, const std::function<bool(const std::string&)>& matches) const {
   std::lock_guard lock(mutex_);
   for (const auto& [at, master] : changes_) {
-    if (at >= since && !master.empty() && master != old_master) return at;
+    if (at >= since && matches(master)) return at;
   }
   return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ class ProxyMasterLog {
   // When resplit first named a master other than `old_master` ("host:port") after `since`.
   std::optional<Clock::time_point> switched_after(Clock::time_point since,
                                                   const std::string& old_master) const;
+  // When resplit's master (its "host:port", or "" for none) first matched `matches` after `since`.
+  std::optional<Clock::time_point> first_after(
+      Clock::time_point since, const std::function<bool(const std::string&)>& matches) const;
 
  private:
   void run();

@@ -174,7 +174,11 @@ class RotatingChaosTest : public SentinelProxyFixture {
         }
         break;
       case Fault::kMasterSleep:
-        if (RedisProcess* m = agreed_master()) m->client(10s).command({"DEBUG", "SLEEP", "3"});
+        // Three seconds without an answer: Sentinel (down-after 1 s) may fail it over meanwhile.
+        if (RedisProcess* m = agreed_master()) {
+          master_faults_.push_back({name_of(fault), Clock::now(), m->address()});
+          m->client(10s).command({"DEBUG", "SLEEP", "3"});
+        }
         break;
       case Fault::kReload:
         proxy().write_config(sentinel_config());
