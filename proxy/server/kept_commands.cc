@@ -11,8 +11,8 @@ constexpr size_t kKeepCapacity = 256 * 1024;
 
 }  // namespace
 
-void KeptCommands::add(uint64_t seq, uint32_t backend_id, std::string_view command,
-                       uint64_t required_offset) {
+KeptCommands::Entry& KeptCommands::add(uint64_t seq, uint32_t backend_id,
+                                       std::string_view command, uint64_t required_offset) {
   // Bytes move only here, so views handed out stay valid until the next add().
   if (entries_.empty()) {
     if (bytes_.capacity() > kKeepCapacity) {
@@ -24,9 +24,10 @@ void KeptCommands::add(uint64_t seq, uint32_t backend_id, std::string_view comma
   } else if (dead_bytes_ >= kCompactAfter && dead_bytes_ * 2 >= bytes_.size()) {
     compact();
   }
-  entries_.push_back({seq, backend_id, required_offset, bytes_.size(), command.size(), false});
+  entries_.push_back({seq, backend_id, required_offset, 0, bytes_.size(), command.size(), false});
   bytes_.append(command);
   ++live_;
+  return entries_.back();
 }
 
 KeptCommands::Entry* KeptCommands::find(uint64_t seq) {

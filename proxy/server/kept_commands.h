@@ -21,6 +21,7 @@ class KeptCommands {
     uint64_t seq = 0;
     uint32_t backend_id = 0;       // where it was sent
     uint64_t required_offset = 0;  // read-your-writes: the offset a replica needs to answer it
+    uint64_t node_poll_errors = 0;  // writes: the failed polls of their node when they were sent
     size_t offset = 0;             // into the byte buffer
     size_t size = 0;
     bool done = false;
@@ -32,8 +33,9 @@ class KeptCommands {
     uint32_t backend_id = 0;
   };
 
-  void add(uint64_t seq, uint32_t backend_id, std::string_view command,
-           uint64_t required_offset = 0);
+  // The new entry stays valid until the next add().
+  Entry& add(uint64_t seq, uint32_t backend_id, std::string_view command,
+             uint64_t required_offset = 0);
   // The kept command of slot `seq`, nullptr if it is not kept (or no longer).
   Entry* find(uint64_t seq);
   // Valid until the next add().

@@ -183,7 +183,8 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   if (!on_replica && may_write(c.kind)) {
     aux = kAuxResendable;
     if (worker_.config().routing.read_your_writes) aux |= kAuxWrite;
-    sent_writes_.add(seq, topology.backends[backend].id, bytes);
+    sent_writes_.add(seq, topology.backends[backend].id, bytes).node_poll_errors =
+        topology.backends[backend].poll_errors;
   }
   if (send_bytes(*connection, bytes, seq, kind, aux, true) && (aux & kAuxWrite)) {
     note_write_sent(*connection, false);

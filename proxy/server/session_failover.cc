@@ -6,8 +6,8 @@
 // so nothing it sends later can overtake them. A write whose outcome is unknown (sent, then the
 // connection failed or timed out) is never sent again. A write answered by a node that has stopped
 // being the trusted master since it was sent (a hung master waking up while Sentinel fails it
-// over, or after) ran there, but the next master may never get it: the client hears "outcome
-// unknown", not the node's OK.
+// over, or after) may have run after the promotion, which the next master never gets: the
+// client hears "outcome unknown", not the node's OK.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -67,7 +67,13 @@ bool ClientSession::answered_by_untrusted_master(ReplyQueue::Seq seq) {
   if (w == nullptr) return false;
   const auto untrusted = [w](const topology::TopologySnapshot& t) {
     const topology::BackendState* master = t.master_state();
-    return master == nullptr || master->id != w->backend_id;
+    if (master != nullptr) return master->id != w->backend_id;
+    // None trusted: a failover of it runs. A node that kept answering polls ran the write before
+    // the promotion (a planned failover: its OK stands); one that failed a poll since the write
+    // went out, or does not answer polls now, had hung and may have run it after. (Its count of
+    // failed polls starts again if a reload dropped and re-added it: any change counts.)
+    const topology::BackendState* node = t.find(w->backend_id);
+    return node == nullptr || !node->reachable || node->poll_errors != w->node_poll_errors;
   };
   // A write held by a hung node is answered long after the worker last refreshed its view, and
   // the failover published meanwhile is exactly what this looks for.
@@ -107,6 +113,7 @@ asio::awaitable<void> ClientSession::resend_loop() {
           if (w == nullptr) continue;
           const std::string_view bytes = sent_writes_.bytes(*w);
           w->backend_id = t.backends[*t.master].id;
+          w->node_poll_errors = t.backends[*t.master].poll_errors;
           const bool ryw = worker_.config().routing.read_your_writes;
           const uint32_t aux = kAuxResendable | (ryw ? kAuxWrite : 0);
           if (send_bytes(*master, bytes, h.seq, TagKind::kReply, aux, true) && ryw) {

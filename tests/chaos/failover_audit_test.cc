@@ -159,9 +159,10 @@ class MovedMasterTest : public ProxyFixture {
  protected:
   std::string proxy_config() const override { return "timeouts: {command: 30s}\n"; }
 
-  // Pauses the master with two writes and a PING of one client waiting in its socket, names
-  // replica 0 as the master in a reloaded config (promoted first when `promote_first`), wakes
-  // the old master once resplit no longer trusts it, and returns what the client got.
+  // Pauses the master with two writes and a PING of one client waiting in its socket until
+  // resplit finds it down, names replica 0 as the master in a reloaded config (promoted first
+  // when `promote_first`), wakes the old master once resplit no longer trusts it, and returns
+  // what the client got.
   std::vector<Reply> writes_held_across_a_move(bool promote_first) {
     const ProxyMasterLog proxy_master(proxy().admin_port());
     EXPECT_EQ(proxy().client().command({"SET", "before", "1"}), Reply::status("OK"));
@@ -171,7 +172,14 @@ class MovedMasterTest : public ProxyFixture {
     auto writes = std::async(std::launch::async, [this] {
       return proxy().client(40s).pipeline({{"SET", "held:1", "x"}, {"INCR", "held:2"}, {"PING"}});
     });
-    std::this_thread::sleep_for(300ms);  // the writes wait in the paused master's socket
+    // The writes wait in the paused master's socket while resplit's polls of it fail (hung).
+    bool down = false;
+    for (int i = 0; i < 100 && !down; ++i) {  // 5 s at most
+      std::this_thread::sleep_for(50ms);
+      down = scrape(proxy().admin_port())
+                 .sum("resplit_backend_up", "backend=\"" + old_master + "\"") == 0;
+    }
+    EXPECT_TRUE(down) << "resplit never saw the paused master fail a poll";
 
     if (promote_first) {
       EXPECT_EQ(replica(0).client().command({"REPLICAOF", "NO", "ONE"}), Reply::status("OK"));
