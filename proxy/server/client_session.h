@@ -150,10 +150,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // client (divisor 1), or still more than half of that (divisor 2, to resume reading).
   bool too_much_in_flight(size_t divisor) const;
   void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
-  // Whether the node that ran kept write `seq` has stopped being the master resplit trusts (it
+  // Whether the node that ran `write` has stopped being the master resplit trusts (it
   // trusts another one, or none while a failover runs and the node has missed a poll since):
   // a hung master answering late, whose writes the next master may never get.
-  bool answered_by_untrusted_master(ReplyQueue::Seq seq);
+  bool answered_by_untrusted_master(const KeptCommands::Kept& write);
   bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> resend_loop();
 

@@ -38,19 +38,21 @@ KeptCommands::Entry* KeptCommands::find(uint64_t seq) {
 }
 
 void KeptCommands::forget(uint64_t seq) {
-  Entry* e = find(seq);
-  if (e == nullptr) return;
-  e->done = true;
-  --live_;
-  drop_answered_front();
+  if (Entry* e = find(seq)) retire(*e);
 }
 
 bool KeptCommands::take(uint64_t seq, Kept& out) {
   Entry* e = find(seq);
   if (e == nullptr) return false;
-  out = {bytes(*e), e->required_offset, e->backend_id};
-  forget(seq);
+  out = {bytes(*e), e->required_offset, e->backend_id, e->node_poll_errors};
+  retire(*e);  // the bytes stay where they are until the next add()
   return true;
+}
+
+void KeptCommands::retire(Entry& entry) {
+  entry.done = true;
+  --live_;
+  drop_answered_front();
 }
 
 void KeptCommands::drop_answered_front() {

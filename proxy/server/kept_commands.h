@@ -31,6 +31,7 @@ class KeptCommands {
     std::string_view command;
     uint64_t required_offset = 0;
     uint32_t backend_id = 0;
+    uint64_t node_poll_errors = 0;
   };
 
   // The new entry stays valid until the next add().
@@ -54,6 +55,7 @@ class KeptCommands {
   size_t held_bytes() const { return bytes_.size(); }
 
  private:
+  void retire(Entry& entry);
   void drop_answered_front();
   void compact();
 

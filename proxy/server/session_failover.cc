@@ -62,18 +62,16 @@ void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusa
   }
 }
 
-bool ClientSession::answered_by_untrusted_master(ReplyQueue::Seq seq) {
-  const KeptCommands::Entry* w = sent_writes_.find(seq);
-  if (w == nullptr) return false;
-  const auto untrusted = [w](const topology::TopologySnapshot& t) {
+bool ClientSession::answered_by_untrusted_master(const KeptCommands::Kept& write) {
+  const auto untrusted = [&write](const topology::TopologySnapshot& t) {
     const topology::BackendState* master = t.master_state();
-    if (master != nullptr) return master->id != w->backend_id;
+    if (master != nullptr) return master->id != write.backend_id;
     // None trusted: a failover of it runs. A node that kept answering polls ran the write before
     // the promotion (a planned failover: its OK stands); one that failed a poll since the write
     // went out, or does not answer polls now, had hung and may have run it after. (Its count of
     // failed polls starts again if a reload dropped and re-added it: any change counts.)
-    const topology::BackendState* node = t.find(w->backend_id);
-    return node == nullptr || !node->reachable || node->poll_errors != w->node_poll_errors;
+    const topology::BackendState* node = t.find(write.backend_id);
+    return node == nullptr || !node->reachable || node->poll_errors != write.node_poll_errors;
   };
   // A write held by a hung node is answered long after the worker last refreshed its view, and
   // the failover published meanwhile is exactly what this looks for.

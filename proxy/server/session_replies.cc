@@ -28,9 +28,9 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
       hold_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
       return;
     }
-    const bool lost_with_the_node = !reply.is_error() && answered_by_untrusted_master(t.seq);
-    sent_writes_.forget(t.seq);
-    if (lost_with_the_node) {
+    KeptCommands::Kept write;
+    const bool taken = sent_writes_.take(t.seq, write);
+    if (taken && !reply.is_error() && answered_by_untrusted_master(write)) {
       queue_.complete(t.seq, text::kAnsweredByUntrustedMaster);
       after_reply(/*at_read_end=*/true);
       return;
