@@ -68,10 +68,9 @@ bool ClientSession::answered_by_untrusted_master(const KeptCommands::Kept& write
     if (master != nullptr) return master->id != write.backend_id;
     // None trusted: a failover of it runs. A node that kept answering polls ran the write before
     // the promotion (a planned failover: its OK stands); one that failed a poll since the write
-    // went out, or does not answer polls now, had hung and may have run it after. (Its count of
-    // failed polls starts again if a reload dropped and re-added it: any change counts.)
+    // went out, or does not answer polls now, had hung and may have run it after.
     const topology::BackendState* node = t.find(write.backend_id);
-    return node == nullptr || !node->reachable || node->poll_errors != write.node_poll_errors;
+    return node == nullptr || !node->reachable || node->poll_errors > write.node_poll_errors;
   };
   // A write held by a hung node is answered long after the worker last refreshed its view, and
   // the failover published meanwhile is exactly what this looks for.

@@ -41,7 +41,12 @@ BackendRecord& BackendRegistry::ensure(const Address& address, std::string_view 
   auto it = records_.find(id);
   if (it != records_.end()) return it->second;
   log::info("backend_added", {{"id", id}, {"address", key}, {"source", source}});
-  return records_.try_emplace(id, id, address, failure_threshold, success_threshold).first->second;
+  BackendRecord& r =
+      records_.try_emplace(id, id, address, failure_threshold, success_threshold).first->second;
+  if (auto removed = removed_poll_errors_.find(id); removed != removed_poll_errors_.end()) {
+    r.poll_errors = removed->second;
+  }
+  return r;
 }
 
 BackendRecord* BackendRegistry::find(std::optional<BackendId> id) {
@@ -69,6 +74,7 @@ void BackendRegistry::remove_unless(const std::function<bool(const BackendRecord
       continue;
     }
     log::info("backend_removed", {{"id", it->first}, {"address", it->second.address.to_string()}});
+    removed_poll_errors_[it->first] = it->second.poll_errors;
     it = records_.erase(it);
   }
 }

@@ -72,6 +72,9 @@ class BackendRegistry {
 
  private:
   std::map<std::string, BackendId> ids_;  // address -> id, kept for ever
+  // Failed polls of removed records, carried into a record re-added for the same id, so a node's
+  // count only grows (a write's trust check compares it with the count when the write left).
+  std::map<BackendId, uint64_t> removed_poll_errors_;
   BackendId next_id_ = 1;
   std::map<BackendId, BackendRecord> records_;
 };

@@ -68,7 +68,7 @@ struct BackendState {
 
   // Polling.
   uint32_t consecutive_failures = 0;
-  uint64_t poll_errors = 0;  // failed polls since the backend was added
+  uint64_t poll_errors = 0;  // failed polls since the address was first added (only grows)
   // Replicas: times taken out of read rotation, by the reason at that moment (indexed by Exclusion).
   std::array<uint64_t, kExclusionCount> exclusions{};
 
