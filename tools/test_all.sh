@@ -34,7 +34,9 @@ finish() {
   phase ""
   # The failures again, at the end: a long build log must not push them out of sight.
   if [ "$total_failed" -gt 0 ]; then
-    grep -h '^FAILED ' "$out"/*.summary 2>/dev/null | sed 's/^/recap: /'
+    # A failure's line and the indented start of its message under it.
+    awk '/^FAILED /{keep=1; print "recap: " $0; next} keep && /^    /{print "recap: " $0; next} {keep=0}' \
+      "$out"/*.summary 2>/dev/null
   fi
   echo "${total_passed} passed, ${total_failed} failed"
   [ "$total_passed" -gt 0 ] && [ "$total_failed" -eq 0 ]

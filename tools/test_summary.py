@@ -10,15 +10,27 @@ import sys
 import xml.etree.ElementTree as ET
 
 
+def first_lines(problem, lines=4, width=300):
+    """The start of a failure's message, so a CI log's tail says why and not only what failed."""
+    text = (problem.get("message") or problem.text or "").strip()
+    if not text:
+        return ""
+    kept = [line[:width] for line in text.splitlines()[:lines]]
+    return "\n    " + "\n    ".join(kept)
+
+
 def count(xml_path):
     passed = failed = skipped = 0
     failures = []
     root = ET.parse(xml_path).getroot()
     for case in root.iter("testcase"):
         name = f'{case.get("classname", "")}.{case.get("name", "")}'
-        if case.find("failure") is not None or case.find("error") is not None:
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
             failed += 1
-            failures.append(name)
+            failures.append(f"{name}{first_lines(problem)}")
         elif case.get("result") == "skipped" or case.find("skipped") is not None or case.get(
                 "status") == "notrun":
             skipped += 1

@@ -22,9 +22,11 @@ namespace {
 
 // A client with this many commands (or bytes of writes) awaiting replies is not read from until
 // half of them are answered: a mass import (redis-cli --pipe) then waits in its own socket instead
-// of in resplit's memory, and Redis still always has plenty queued.
+// of in resplit's memory, and Redis still always has plenty queued. A write's bytes are held twice
+// while it is on its way (kept for a resend after a failover, and in the master connection's output
+// buffer), so the byte bound costs up to twice its size per flooding client.
 constexpr size_t kPauseReadingAt = 1024;
-constexpr size_t kPauseReadingAtBytes = 4 * 1024 * 1024;
+constexpr size_t kPauseReadingAtBytes = 2 * 1024 * 1024;
 
 std::string endpoint_text(const tcp::endpoint& e) {
   const auto address = e.address();
