@@ -16,6 +16,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # the baseline proxy of the load benchmarks (benchmarks/load)
   nutcracker
+  # network namespaces and packet filters for the partition tests (tests/chaos)
+  iproute2 nftables
 )
 
 missing=()

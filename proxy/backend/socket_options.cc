@@ -18,6 +18,12 @@ void tune_socket(boost::asio::ip::tcp::socket& socket, std::chrono::seconds keep
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  // Keepalive probes only run while nothing is unacknowledged: a peer that vanished while a reply
+  // was on its way would be retransmitted to for the kernel's ~15 minutes instead. Data left
+  // unacknowledged as long as the probes would take closes the connection too. A slow reader that
+  // answers zero-window probes is not affected.
+  const unsigned user_timeout_ms = static_cast<unsigned>(idle + interval * count) * 1000u;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 
 }  // namespace resplit::backend

@@ -10,7 +10,8 @@
 namespace resplit::backend {
 
 // `keepalive_idle` 0 turns keepalive off; otherwise probes start after that long idle, every tenth
-// of it (at least 1 s), and three unanswered probes close the connection.
+// of it (at least 1 s), and three unanswered probes close the connection; so does data that stays
+// unacknowledged for as long (TCP_USER_TIMEOUT).
 void tune_socket(boost::asio::ip::tcp::socket& socket, std::chrono::seconds keepalive_idle);
 
 }  // namespace resplit::backend

@@ -76,6 +76,13 @@ void RawClient::shutdown_write() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
+uint16_t RawClient::local_port() const {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  return ntohs(addr.sin_port);
+}
+
 bool RawClient::send(std::string_view bytes, std::chrono::milliseconds timeout) {
   if (fd_ < 0) return false;
   const auto deadline = Clock::now() + timeout;

@@ -38,6 +38,8 @@ class RawClient {
 
   bool connected() const { return fd_ >= 0; }
   const std::string& error() const { return error_; }
+  // This end's port (how the server's side lists the connection); 0 when not connected.
+  uint16_t local_port() const;
 
   // Writes all of `bytes`; false on an error or when the peer did not take them within `timeout`.
   bool send(std::string_view bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));

@@ -81,7 +81,7 @@ ResplitProcess::~ResplitProcess() { child_.stop(); }
 
 std::string ResplitProcess::full_config(const std::string& yaml) const {
   std::ostringstream out;
-  out << "listen: {address: \"127.0.0.1:" << port_ << "\"";
+  out << "listen: {address: \"" << options_.listen_host << ":" << port_ << "\"";
   if (!options_.listen_extra.empty()) out << ", " << options_.listen_extra;
   out << "}\n";
   if (options_.admin) {

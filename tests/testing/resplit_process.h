@@ -24,6 +24,9 @@ struct ResplitOptions {
   std::string config;
   // More keys of the `listen` map, as YAML flow entries (e.g. "max_clients: 10, idle_timeout: 1s").
   std::string listen_extra{};
+  // The address resplit listens on (the admin endpoint stays on loopback). Elsewhere than
+  // loopback, `answers` must say how to reach it.
+  std::string listen_host = "127.0.0.1";
   std::vector<std::string> extra_args{};
   bool admin = true;  // serve the admin endpoint on a free port
   // Whether resplit answers on `port` (default: PING over plain TCP); with client_tls, the test
