@@ -48,6 +48,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   enum class State : uint8_t { kConnecting, kReady, kClosed };
   using Clock = std::chrono::steady_clock;
+  static constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
 
   Connection(boost::asio::any_io_executor executor, const ConnectionOptions& options,
              ReplySink& sink);
@@ -100,7 +101,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class Internal : uint8_t { kNone, kAuth, kSetName, kClientId, kRole, kProbe };
   struct Pending {
     Tag tag;
-    Clock::time_point deadline;  // time_point::max(): none
+    Clock::time_point deadline;  // kNoDeadline: none
     Internal internal = Internal::kNone;
   };
 
