@@ -39,6 +39,7 @@ inline constexpr uint32_t kAuxExec = 1;         // EXEC: a SELECT inside MULTI t
 inline constexpr uint32_t kAuxWrite = 2;        // read-your-writes: may have written on the master
 inline constexpr uint32_t kAuxResendable = 4;   // a master-bound write kept for a refusal
 inline constexpr uint32_t kAuxRereadable = 8;   // a replica-bound read kept for a failed replica
+inline constexpr uint32_t kAuxMasterRead = 16;  // a master-bound read kept for a failed master
 
 // What a backend tag's `kind` means for a session.
 enum class TagKind : uint32_t {
@@ -83,10 +84,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
  private:
   enum class Step { kNext, kPark, kStop };
+  // A command waiting for a master that takes it: a write the master refused unrun or that never
+  // left resplit, or a read whose master connection failed (session_failover.cc).
   struct HeldWrite {
     ReplyQueue::Seq seq = 0;
     uint32_t refused_by = 0;
-    std::string refusal;  // the reply the client gets if no master takes the write in time
+    bool read = false;    // kept in kept_, not sent_writes_
+    std::string refusal;  // the reply the client gets if no master takes the command in time
     std::chrono::steady_clock::time_point since;
     uint64_t topology_version = 0;
   };
@@ -150,6 +154,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // client (divisor 1), or still more than half of that (divisor 2, to resume reading).
   bool too_much_in_flight(size_t divisor) const;
   void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
+  bool hold_read_for_master(const backend::Tag& t, errc why, std::string_view failure);
+  void hold(ReplyQueue::Seq seq, uint32_t node, std::string_view refusal, bool read);
   // Whether the node that ran `write` has stopped being the master resplit trusts (it
   // trusts another one, or none while a failover runs and the node has missed a poll since):
   // a hung master answering late, whose writes the next master may never get.
@@ -228,6 +234,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // was not a replica read (session_reread.cc).
   KeptCommands kept_;
   ReplyQueue::Seq rereadable_from_ = 0;
+  // Master reads are kept too (kAuxMasterRead) and wait for the next master when theirs fails,
+  // if the client sent only reads after them: the slot after the last command that was not a
+  // plain read. slot_is_read_ tells take_slot() about the slot it is taking.
+  ReplyQueue::Seq reask_from_ = 0;
+  bool slot_is_read_ = false;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per
   // master connection they went through.

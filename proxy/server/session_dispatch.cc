@@ -41,6 +41,8 @@ ReplyQueue::Seq ClientSession::take_slot() {
   }
   const ReplyQueue::Seq seq = queue_.push(discard, meter_);
   if (meter_.route != static_cast<uint8_t>(metrics::Route::kReplica)) rereadable_from_ = seq + 1;
+  if (!slot_is_read_) reask_from_ = seq + 1;
+  slot_is_read_ = false;
   return seq;
 }
 
@@ -171,13 +173,15 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
   const TagKind kind =
       c.kind == CommandKind::kScriptRead && on_replica ? TagKind::kScriptRead : TagKind::kReply;
   const std::string_view bytes = wire_bytes(frame);
+  const bool plain_read = kind == TagKind::kReply && !may_write(c.kind);
+  slot_is_read_ = plain_read;
   const auto seq = take_slot();
   uint32_t aux = 0;
   if (kind == TagKind::kScriptRead) {
     kept_.add(seq, topology.backends[backend].id, bytes, 0);
   }
-  if (on_replica && kind == TagKind::kReply && !may_write(c.kind)) {
-    aux = kAuxRereadable;
+  if (plain_read) {
+    aux = on_replica ? kAuxRereadable : kAuxMasterRead;
     kept_.add(seq, topology.backends[backend].id, bytes);
   }
   if (!on_replica && may_write(c.kind)) {

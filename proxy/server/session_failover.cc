@@ -7,7 +7,9 @@
 // connection failed or timed out) is never sent again. A write answered by a node that has stopped
 // being the trusted master since it was sent (a hung master waking up while Sentinel fails it
 // over, or after) may have run after the promotion, which the next master never gets: the
-// client hears "outcome unknown", not the node's OK.
+// client hears "outcome unknown", not the node's OK. A read whose master connection failed (not
+// timed out) waits with them and is asked of the next master, unless the client sent anything but
+// reads after it.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -52,7 +54,22 @@ bool ClientSession::is_refusal(std::string_view error) {
 void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
   const KeptCommands::Entry* w = sent_writes_.find(seq);
   if (w == nullptr) return;
-  held_writes_.push_back({seq, w->backend_id, std::string(refusal), Clock::now(),
+  hold(seq, w->backend_id, refusal, false);
+}
+
+bool ClientSession::hold_read_for_master(const backend::Tag& t, errc why,
+                                         std::string_view failure) {
+  // Not after a timeout (the client's time is spent), nor when the client sent anything but
+  // reads after it: the next master could show it a write the client sent later.
+  if (why == errc::kBackendTimeout || t.seq < reask_from_) return false;
+  const KeptCommands::Entry* read = kept_.find(t.seq);
+  if (read == nullptr) return false;
+  hold(t.seq, read->backend_id, failure, true);
+  return true;
+}
+
+void ClientSession::hold(ReplyQueue::Seq seq, uint32_t node, std::string_view refusal, bool read) {
+  held_writes_.push_back({seq, node, read, std::string(refusal), Clock::now(),
                           worker_.topology().version});
   if (!resend_running_) {
     resend_running_ = true;
@@ -105,11 +122,19 @@ asio::awaitable<void> ClientSession::resend_loop() {
       if (master != nullptr) {
         channel_ = Channel::kShared;
         // Everything held goes in order, as one batch, to the master the topology now names.
+        size_t reads = 0;
         for (HeldWrite& h : held_writes_) {
-          KeptCommands::Entry* w = sent_writes_.find(h.seq);
+          KeptCommands& kept = h.read ? kept_ : sent_writes_;
+          KeptCommands::Entry* w = kept.find(h.seq);
           if (w == nullptr) continue;
-          const std::string_view bytes = sent_writes_.bytes(*w);
+          const std::string_view bytes = kept.bytes(*w);
           w->backend_id = t.backends[*t.master].id;
+          if (h.read) {
+            ++reads;
+            worker_.stats().reads_retried.add();
+            send_bytes(*master, bytes, h.seq, TagKind::kReply, kAuxMasterRead, true);
+            continue;
+          }
           w->node_poll_errors = t.backends[*t.master].poll_errors;
           const bool ryw = worker_.config().routing.read_your_writes;
           const uint32_t aux = kAuxResendable | (ryw ? kAuxWrite : 0);
@@ -117,7 +142,9 @@ asio::awaitable<void> ClientSession::resend_loop() {
             note_write_sent(*master, false);
           }
         }
-        log::info("writes_resent", {{"client", id_}, {"count", held_writes_.size()}});
+        log::info("held_commands_resent", {{"client", id_},
+                                           {"writes", held_writes_.size() - reads},
+                                           {"reads", reads}});
         held_writes_.clear();
         break;
       }
@@ -125,7 +152,7 @@ asio::awaitable<void> ClientSession::resend_loop() {
     if (now - first.since >= wait) {
       // No master took them in time: the client gets the refusal (the writes did not run).
       for (HeldWrite& h : held_writes_) {
-        sent_writes_.forget(h.seq);
+        (h.read ? kept_ : sent_writes_).forget(h.seq);
         queue_.complete(h.seq, h.refusal);
       }
       held_writes_.clear();

@@ -21,7 +21,7 @@ std::string_view failure_text(errc why, bool sent) {
 
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
-  if (t.aux & kAuxRereadable) kept_.forget(t.seq);
+  if (t.aux & (kAuxRereadable | kAuxMasterRead)) kept_.forget(t.seq);
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (reply.is_error() && is_refusal(reply.error_text())) {
@@ -76,7 +76,12 @@ void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
     }
     sent_writes_.forget(t.seq);
   }
-  if (retry_read_on_master(t, why)) return;
+  if (t.aux & kAuxMasterRead) {
+    if (hold_read_for_master(t, why, failure_text(why, sent))) return;
+    kept_.forget(t.seq);
+  } else if (retry_read_on_master(t, why)) {
+    return;
+  }
   queue_.complete(t.seq, failure_text(why, sent));
   if (pinned_ && pinned_->closed()) {
     blocking_in_flight_ = false;

@@ -64,6 +64,7 @@ std::string SentinelProxyFixture::sentinel_config() {
   // Writes wait through the whole Sentinel failover for the new master: about 2.3 s here, but
   // on a loaded machine a split leader vote makes Sentinel retry after 2 x failover-timeout.
   yaml << "timeouts: " << timeouts_config() << "\n";
+  if (!routing_config().empty()) yaml << "routing: " << routing_config() << "\n";
   yaml << "logging: {level: info, format: text}\n";
   return yaml.str();
 }

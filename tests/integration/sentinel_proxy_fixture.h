@@ -49,6 +49,8 @@ class SentinelProxyFixture : public RedisTopologyFixture {
   std::string sentinel_config();
   // The `timeouts` section of that config, as a YAML flow map.
   virtual std::string timeouts_config() const { return "{command: 2s, failover_wait: 60s}"; }
+  // The `routing` section, as a YAML flow map; empty: the defaults.
+  virtual std::string routing_config() const { return ""; }
 
   // Starts resplit and waits until a write through it succeeds.
   void SetUp() override;
