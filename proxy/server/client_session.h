@@ -40,6 +40,7 @@ inline constexpr uint32_t kAuxWrite = 2;        // read-your-writes: may have wr
 inline constexpr uint32_t kAuxResendable = 4;   // a master-bound write kept for a refusal
 inline constexpr uint32_t kAuxRereadable = 8;   // a replica-bound read kept for a failed replica
 inline constexpr uint32_t kAuxMasterRead = 16;  // a master-bound read kept for a failed master
+inline constexpr uint32_t kAuxResent = 32;      // already held once: a second failure is final
 
 // What a backend tag's `kind` means for a session.
 enum class TagKind : uint32_t {

@@ -60,8 +60,10 @@ void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusa
 bool ClientSession::hold_read_for_master(const backend::Tag& t, errc why,
                                          std::string_view failure) {
   // Not after a timeout (the client's time is spent), nor when the client sent anything but
-  // reads after it: the next master could show it a write the client sent later.
-  if (why == errc::kBackendTimeout || t.seq < reask_from_) return false;
+  // reads after it: the next master could show it a write the client sent later. Only once: a
+  // read that also fails on the next master (one that gets its connection closed by Redis, say)
+  // gets its error instead of waiting, and costing other clients' connections, again and again.
+  if (why == errc::kBackendTimeout || t.seq < reask_from_ || (t.aux & kAuxResent)) return false;
   const KeptCommands::Entry* read = kept_.find(t.seq);
   if (read == nullptr) return false;
   hold(t.seq, read->backend_id, failure, true);
@@ -101,6 +103,13 @@ bool ClientSession::can_resend(const HeldWrite& held, Clock::time_point now) {
   const topology::BackendState* master = t.master_state();
   if (master == nullptr || !master->reachable) return false;
   if (master->id != held.refused_by) return true;
+  if (held.read) {
+    // The same node, for a read whose connection failed: once a new connection to it has passed
+    // its handshake (ROLE says master) it was the connection that failed, not the node; a dead
+    // node refuses the connection until the next master is known.
+    const backend::Connection* connection = shared_connection(*t.master);
+    return connection != nullptr && connection->ready();
+  }
   // The same node: only once the monitor has looked at it again, and never after READONLY unless
   // it has been confirmed as master since.
   if (t.version == held.topology_version) return false;
@@ -132,13 +141,16 @@ asio::awaitable<void> ClientSession::resend_loop() {
           if (h.read) {
             ++reads;
             worker_.stats().reads_retried.add();
-            send_bytes(*master, bytes, h.seq, TagKind::kReply, kAuxMasterRead, true);
+            const uint32_t aux = kAuxMasterRead | kAuxResent;
+            if (!send_bytes(*master, bytes, h.seq, TagKind::kReply, aux, true)) kept_.forget(h.seq);
             continue;
           }
           w->node_poll_errors = t.backends[*t.master].poll_errors;
           const bool ryw = worker_.config().routing.read_your_writes;
           const uint32_t aux = kAuxResendable | (ryw ? kAuxWrite : 0);
-          if (send_bytes(*master, bytes, h.seq, TagKind::kReply, aux, true) && ryw) {
+          if (!send_bytes(*master, bytes, h.seq, TagKind::kReply, aux, true)) {
+            sent_writes_.forget(h.seq);  // answered with resplit's error in its slot
+          } else if (ryw) {
             note_write_sent(*master, false);
           }
         }

@@ -14,7 +14,8 @@ constexpr std::string_view kUnsolicited = "+UNSOLICITED\r\n";
 bool FaultRelay::forward(Side from, std::string_view chunk, int client, int upstream) {
   const size_t at = from == Side::kFromTarget ? chunk.find(marker_) : std::string_view::npos;
   const Mode mode = mode_;
-  if (at == std::string_view::npos || mode == Mode::kPass) {
+  if (at == std::string_view::npos || mode == Mode::kPass ||
+      (mode == Mode::kResetOnce && faults_ > 0)) {
     return TcpRelay::forward(from, chunk, client, upstream);
   }
   ++faults_;
@@ -32,6 +33,7 @@ bool FaultRelay::forward(Side from, std::string_view chunk, int client, int upst
       write_all(client, chunk.substr(0, at));
       return false;
     case Mode::kReset:
+    case Mode::kResetOnce:
     case Mode::kPass:
       break;
   }

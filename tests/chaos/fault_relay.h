@@ -20,6 +20,7 @@ class FaultRelay : public TcpRelay {
     kReset,     // both sides are reset (RST) instead of passing the chunk
     kResp3,     // the chunk is replaced by a RESP3 map, which a RESP2 connection never carries
     kUnsolicited,  // the chunk passes, followed by one more reply that nobody asked for
+    kResetOnce,    // as kReset for the first connection that carries the marker; later ones pass
   };
 
   FaultRelay(uint16_t target, std::string marker)
