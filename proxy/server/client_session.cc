@@ -275,7 +275,7 @@ void ClientSession::drain() {
 
 void ClientSession::finish_drain_if_done() {
   if (!draining_ || closed_ || closing_ || reader_parked_ || passthrough()) return;
-  if (!queue_.idle() || !held_writes_.empty()) return;
+  if (!queue_.idle() || !held_.empty()) return;
   // Whatever input is left is an incomplete command: it was never fully received.
   closing_ = true;
   wake_writer();

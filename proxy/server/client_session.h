@@ -87,7 +87,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   enum class Step { kNext, kPark, kStop };
   // A command waiting for a master that takes it: a write the master refused unrun or that never
   // left resplit, or a read whose master connection failed (session_failover.cc).
-  struct HeldWrite {
+  struct HeldCommand {
     ReplyQueue::Seq seq = 0;
     uint32_t refused_by = 0;
     bool read = false;    // kept in kept_, not sent_writes_
@@ -122,7 +122,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
                   TagKind kind, uint32_t aux, bool deadline);
   backend::Tag tag(ReplyQueue::Seq seq, TagKind kind, uint32_t aux) const;
   std::string_view wire_bytes(const resp::Frame& frame);
-  ReplyQueue::Seq take_slot();
+  // `plain_read`: a read that may be asked again; any other slot moves reask_from_.
+  ReplyQueue::Seq take_slot(bool plain_read = false);
   void reply_now(std::string_view reply);
   void release_pinned(bool clean);
   void release_pinned_if_done();
@@ -154,14 +155,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // Backpressure: more commands or write bytes await replies than resplit should hold for one
   // client (divisor 1), or still more than half of that (divisor 2, to resume reading).
   bool too_much_in_flight(size_t divisor) const;
-  void hold_for_master(ReplyQueue::Seq seq, std::string_view refusal);
+  void hold_write_for_master(ReplyQueue::Seq seq, std::string_view refusal);
   bool hold_read_for_master(const backend::Tag& t, errc why, std::string_view failure);
   void hold(ReplyQueue::Seq seq, uint32_t node, std::string_view refusal, bool read);
   // Whether the node that ran `write` has stopped being the master resplit trusts (it
   // trusts another one, or none while a failover runs and the node has missed a poll since):
   // a hung master answering late, whose writes the next master may never get.
   bool answered_by_untrusted_master(const KeptCommands::Kept& write);
-  bool can_resend(const HeldWrite& held, std::chrono::steady_clock::time_point now);
+  bool can_resend(const HeldCommand& held, std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> resend_loop();
 
   // A kept read whose replica connection failed, sent to the master (session_reread.cc); false
@@ -237,9 +238,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   ReplyQueue::Seq rereadable_from_ = 0;
   // Master reads are kept too (kAuxMasterRead) and wait for the next master when theirs fails,
   // if the client sent only reads after them: the slot after the last command that was not a
-  // plain read. slot_is_read_ tells take_slot() about the slot it is taking.
+  // plain read.
   ReplyQueue::Seq reask_from_ = 0;
-  bool slot_is_read_ = false;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per
   // master connection they went through.
@@ -254,10 +254,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   uint64_t stale_probed_reads_ = 0;
   bool hold_until_idle_ = false;  // WAIT: later commands run only after it returns
 
-  // Writes across a failover (session_failover.cc): master-bound writes are kept until answered;
-  // those the master refused unrun are held for the next master.
+  // Commands across a failover (session_failover.cc): master-bound writes are kept until
+  // answered; those the master refused unrun, and reads whose master connection failed, are held
+  // for the next master.
   KeptCommands sent_writes_;
-  std::vector<HeldWrite> held_writes_;
+  std::vector<HeldCommand> held_;
   bool resend_running_ = false;
   std::chrono::steady_clock::time_point no_master_since_{};
   std::chrono::steady_clock::time_point wake_at_ = std::chrono::steady_clock::time_point::max();

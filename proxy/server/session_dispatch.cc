@@ -30,7 +30,7 @@ bool needs_load(CommandKind kind) {
 
 }  // namespace
 
-ReplyQueue::Seq ClientSession::take_slot() {
+ReplyQueue::Seq ClientSession::take_slot(bool plain_read) {
   bool discard = reply_mode_ == ReplyMode::kOff;
   if (reply_mode_ == ReplyMode::kSkipNext) {
     discard = true;
@@ -41,8 +41,7 @@ ReplyQueue::Seq ClientSession::take_slot() {
   }
   const ReplyQueue::Seq seq = queue_.push(discard, meter_);
   if (meter_.route != static_cast<uint8_t>(metrics::Route::kReplica)) rereadable_from_ = seq + 1;
-  if (!slot_is_read_) reask_from_ = seq + 1;
-  slot_is_read_ = false;
+  if (!plain_read) reask_from_ = seq + 1;
   return seq;
 }
 
@@ -86,7 +85,7 @@ bool ClientSession::send_bytes(backend::Connection& connection, std::string_view
 
 ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   // Writes held for the next master go first; nothing the client sent later may overtake them.
-  if (!held_writes_.empty()) return Step::kPark;
+  if (!held_.empty()) return Step::kPark;
   const auto args = frame.args;
   const routing::Classified c = routing::classify(worker_.commands(), args);
   meter_ = SlotMeter{static_cast<uint8_t>(metrics::Route::kLocal), true, last_command_};
@@ -174,8 +173,7 @@ ClientSession::Step ClientSession::forward_shared(const routing::Route& route,
       c.kind == CommandKind::kScriptRead && on_replica ? TagKind::kScriptRead : TagKind::kReply;
   const std::string_view bytes = wire_bytes(frame);
   const bool plain_read = kind == TagKind::kReply && !may_write(c.kind);
-  slot_is_read_ = plain_read;
-  const auto seq = take_slot();
+  const auto seq = take_slot(plain_read);
   uint32_t aux = 0;
   if (kind == TagKind::kScriptRead) {
     kept_.add(seq, topology.backends[backend].id, bytes, 0);

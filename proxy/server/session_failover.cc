@@ -51,7 +51,7 @@ bool ClientSession::is_refusal(std::string_view error) {
          error.starts_with("MASTERDOWN ") || error.starts_with("LOADING ");
 }
 
-void ClientSession::hold_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
+void ClientSession::hold_write_for_master(ReplyQueue::Seq seq, std::string_view refusal) {
   const KeptCommands::Entry* w = sent_writes_.find(seq);
   if (w == nullptr) return;
   hold(seq, w->backend_id, refusal, false);
@@ -71,7 +71,7 @@ bool ClientSession::hold_read_for_master(const backend::Tag& t, errc why,
 }
 
 void ClientSession::hold(ReplyQueue::Seq seq, uint32_t node, std::string_view refusal, bool read) {
-  held_writes_.push_back({seq, node, read, std::string(refusal), Clock::now(),
+  held_.push_back({seq, node, read, std::string(refusal), Clock::now(),
                           worker_.topology().version});
   if (!resend_running_) {
     resend_running_ = true;
@@ -98,7 +98,7 @@ bool ClientSession::answered_by_untrusted_master(const KeptCommands::Kept& write
 }
 
 // May `held` go to the master of the current topology now?
-bool ClientSession::can_resend(const HeldWrite& held, Clock::time_point now) {
+bool ClientSession::can_resend(const HeldCommand& held, Clock::time_point now) {
   const topology::TopologySnapshot& t = worker_.topology();
   const topology::BackendState* master = t.master_state();
   if (master == nullptr || !master->reachable) return false;
@@ -121,10 +121,10 @@ asio::awaitable<void> ClientSession::resend_loop() {
   auto self = shared_from_this();
   asio::steady_timer timer(stream_.get_executor());
   const auto wait = worker_.config().timeouts.failover_wait;
-  while (!closed_ && !held_writes_.empty()) {
+  while (!closed_ && !held_.empty()) {
     worker_.refresh();
     const auto now = Clock::now();
-    HeldWrite& first = held_writes_.front();
+    HeldCommand& first = held_.front();
     if (can_resend(first, now)) {
       const topology::TopologySnapshot& t = worker_.topology();
       backend::Connection* master = shared_connection(*t.master);
@@ -132,7 +132,7 @@ asio::awaitable<void> ClientSession::resend_loop() {
         channel_ = Channel::kShared;
         // Everything held goes in order, as one batch, to the master the topology now names.
         size_t reads = 0;
-        for (HeldWrite& h : held_writes_) {
+        for (HeldCommand& h : held_) {
           KeptCommands& kept = h.read ? kept_ : sent_writes_;
           KeptCommands::Entry* w = kept.find(h.seq);
           if (w == nullptr) continue;
@@ -155,19 +155,19 @@ asio::awaitable<void> ClientSession::resend_loop() {
           }
         }
         log::info("held_commands_resent", {{"client", id_},
-                                           {"writes", held_writes_.size() - reads},
+                                           {"writes", held_.size() - reads},
                                            {"reads", reads}});
-        held_writes_.clear();
+        held_.clear();
         break;
       }
     }
     if (now - first.since >= wait) {
       // No master took them in time: the client gets the refusal (the writes did not run).
-      for (HeldWrite& h : held_writes_) {
+      for (HeldCommand& h : held_) {
         (h.read ? kept_ : sent_writes_).forget(h.seq);
         queue_.complete(h.seq, h.refusal);
       }
-      held_writes_.clear();
+      held_.clear();
       after_reply();
       break;
     }

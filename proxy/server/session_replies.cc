@@ -25,7 +25,7 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (reply.is_error() && is_refusal(reply.error_text())) {
-      hold_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
+      hold_write_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
       return;
     }
     KeptCommands::Kept write;
@@ -71,7 +71,7 @@ void ClientSession::on_failure(const backend::Tag& t, errc why, bool sent) {
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
     if (!sent) {
-      hold_for_master(t.seq, text::kBackendUnavailable);  // never left resplit
+      hold_write_for_master(t.seq, text::kBackendUnavailable);  // never left resplit
       return;
     }
     sent_writes_.forget(t.seq);
