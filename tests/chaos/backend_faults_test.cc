@@ -61,16 +61,13 @@ class BackendFaultsTest : public RedisTopologyFixture {
     }
     ASSERT_EQ(m.command({"SET", "poison", std::string(kPoison)}), Reply::status("OK"));
     ASSERT_TRUE(topology().wait_for_sync());
-    std::string yaml = "master: {address: \"" + master().address() + "\"}\n";
-    yaml += "replicas:\n  discovery: static\n  addresses:\n";
+    std::vector<std::string> relayed;
     for (size_t r = 0; r < topology().replica_count(); ++r) {
       relays_.push_back(std::make_unique<FaultRelay>(replica(r).port(), std::string(kPoison)));
-      yaml += "    - \"127.0.0.1:" + std::to_string(relays_.back()->port()) + "\"\n";
+      relayed.push_back("127.0.0.1:" + std::to_string(relays_.back()->port()));
     }
-    yaml += "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
-            "success_threshold: 2}\nlogging: {level: info, format: text}\n";
     ResplitOptions options;
-    options.config = yaml;
+    options.config = static_config(master().address(), relayed);
     proxy_ = std::make_unique<ResplitProcess>(options);
     ASSERT_TRUE(reads_work(10s)) << "reads through resplit never succeeded";
   }

@@ -100,15 +100,10 @@ class BlackholeTest : public BackendTimeoutsTest {
     preload_dataset(master().port(), options_);
     ASSERT_TRUE(topology().wait_for_sync());
     relay_ = std::make_unique<LinkRelay>(replica(0).port());
-    std::string yaml = "master: {address: \"" + master().address() + "\"}\n";
-    yaml += "replicas:\n  discovery: static\n  addresses:\n";
-    yaml += "    - \"127.0.0.1:" + std::to_string(relay_->port()) + "\"\n";
-    yaml += "    - \"" + replica(1).address() + "\"\n";
-    yaml += "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
-            "success_threshold: 2}\nlogging: {level: info, format: text}\n";
-    yaml += proxy_config();
     ResplitOptions options;
-    options.config = yaml;
+    options.config = static_config(
+        master().address(),
+        {"127.0.0.1:" + std::to_string(relay_->port()), replica(1).address()}, proxy_config());
     blackholed_proxy_ = std::make_unique<ResplitProcess>(options);
   }
   void TearDown() override {

@@ -184,12 +184,8 @@ class MovedMasterTest : public ProxyFixture {
     if (promote_first) {
       EXPECT_EQ(replica(0).client().command({"REPLICAOF", "NO", "ONE"}), Reply::status("OK"));
     }
-    std::string yaml = "master: {address: \"" + replica(0).address() + "\"}\n";
-    yaml += "replicas:\n  discovery: static\n  addresses:\n";
-    yaml += "    - \"" + old_master + "\"\n    - \"" + replica(1).address() + "\"\n";
-    yaml += "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
-            "success_threshold: 2}\nlogging: {level: info, format: text}\n" + proxy_config();
-    proxy().write_config(yaml);
+    proxy().write_config(
+        static_config(replica(0).address(), {old_master, replica(1).address()}, proxy_config()));
     proxy().signal(SIGHUP);
     // Promoted: resplit trusts the successor. Not yet: it trusts no master until the
     // successor's ROLE says master.

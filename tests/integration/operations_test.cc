@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -36,14 +35,8 @@ class ReloadTest : public ProxyFixture {
   // Two valid configs that differ in the replica list and the lag limits.
   std::string both_replicas() { return config_for(topology(), "routing: {max_replication_lag: 5s}\n"); }
   std::string first_replica_only() {
-    std::ostringstream yaml;
-    yaml << "master: {address: \"" << master().address() << "\"}\n"
-         << "replicas: {discovery: static, addresses: [\"" << replica(0).address() << "\"]}\n"
-         << "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
-            "success_threshold: 2}\n"
-         << "logging: {level: info, format: text}\n"
-         << "routing: {max_replication_lag: 2s, max_replication_lag_bytes: 64KiB}\n";
-    return yaml.str();
+    return static_config(master().address(), {replica(0).address()},
+                         "routing: {max_replication_lag: 2s, max_replication_lag_bytes: 64KiB}\n");
   }
 };
 

@@ -23,14 +23,21 @@ std::string resplit_binary() {
 }
 
 std::string config_for(RedisTopology& topology, const std::string& extra) {
-  std::ostringstream yaml;
   const bool tls = topology.options().tls;
   auto address = [tls](RedisProcess& p) { return tls ? p.tls_address() : p.address(); };
-  yaml << "master: {address: \"" << address(topology.master()) << "\"}\n";
-  yaml << "replicas:\n  discovery: static\n  addresses:\n";
+  std::vector<std::string> replicas;
   for (size_t i = 0; i < topology.replica_count(); ++i) {
-    yaml << "    - \"" << address(topology.replica(i)) << "\"\n";
+    replicas.push_back(address(topology.replica(i)));
   }
+  return static_config(address(topology.master()), replicas, extra);
+}
+
+std::string static_config(const std::string& master, const std::vector<std::string>& replicas,
+                          const std::string& extra) {
+  std::ostringstream yaml;
+  yaml << "master: {address: \"" << master << "\"}\n";
+  yaml << "replicas:\n  discovery: static\n  addresses:\n";
+  for (const std::string& replica : replicas) yaml << "    - \"" << replica << "\"\n";
   yaml << "health_check: {interval: 100ms, timeout: 500ms, failure_threshold: 2, "
           "success_threshold: 2}\n";
   yaml << "logging: {level: info, format: text}\n";

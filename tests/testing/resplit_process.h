@@ -39,6 +39,9 @@ struct ResplitOptions {
 // when the topology has TLS), fast health checks, plus `extra` YAML appended (sections it names
 // must not be named again here).
 std::string config_for(RedisTopology& topology, const std::string& extra = "");
+// The same for any addresses ("host:port"): a relay standing in for a node, a moved master.
+std::string static_config(const std::string& master, const std::vector<std::string>& replicas,
+                          const std::string& extra = "");
 
 // Where the resplit binary is (runfiles of the test, or $RESPLIT_BINARY).
 std::string resplit_binary();
