@@ -107,7 +107,15 @@ TEST_F(SentinelFailoverTest, KilledMasterWritesMoveToTheNewMasterAndNoAcknowledg
   const std::vector<AckedWrite> acked = writers.acked();
   const Account a = account(acked, killed_at);
   ASSERT_TRUE(a.first_on_new_master.has_value());
-  const std::vector<std::string> missing = missing_writes(new_port, acked);
+  // On a loaded machine a Sentinel may take the promoted master for down and fail it over again
+  // (seen once in a full suite run: a second epoch promoted the other replica 2 s later). The
+  // writes that master acknowledged and never passed on are then lost by Redis itself, whatever
+  // a proxy does, so the loss bound below is for one failover; the data is read from the master
+  // the Sentinels name at the end.
+  const uint16_t final_port = topology().wait_for_master_switch(old_port, 60s, &why);
+  ASSERT_NE(final_port, 0) << why;
+  const bool failed_over_again = final_port != new_port;
+  const std::vector<std::string> missing = missing_writes(final_port, acked);
   const double to_new_master = seconds(*a.first_on_new_master - *switched_at);
   std::cout << "SIGKILL master: kill -> +switch-master " << seconds(*switched_at - killed_at)
             << " s; +switch-master -> first write acknowledged by the new master " << to_new_master
@@ -122,7 +130,12 @@ TEST_F(SentinelFailoverTest, KilledMasterWritesMoveToTheNewMasterAndNoAcknowledg
   EXPECT_LT(to_new_master, 1.0);
   EXPECT_EQ(lost_replicated, 0u);
   // Without WAIT, only writes acknowledged just before the kill can be missing.
-  EXPECT_LE(missing.size(), a.last_100ms);
+  if (failed_over_again) {
+    std::cout << "  Sentinel failed the new master over again (now port " << final_port
+              << "): the bound on lost writes is not checked\n";
+  } else {
+    EXPECT_LE(missing.size(), a.last_100ms);
+  }
   EXPECT_EQ(counts.errors, 0u);
   // At most the write each writer had in flight on the killed master.
   EXPECT_LE(counts.indeterminate, 4u);
