@@ -231,14 +231,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   // Replica reads kept until their answer shows whether they must be sent again to the master:
   // plain reads (their replica may fail), reads behind a probe (required_offset > 0) and *_RO
-  // scripts (NOSCRIPT). Keyed by slot. A plain read is asked again only if the client sent nothing
-  // else after it: if its slot is at or after rereadable_from_, the slot after the last one that
-  // was not a replica read (session_reread.cc).
+  // scripts (NOSCRIPT). Keyed by slot. Master reads are kept too (kAuxMasterRead) and wait for the
+  // next master when theirs fails. A plain read is asked again only if the client sent nothing but
+  // plain reads after it, wherever they went: if its slot is at or after reask_from_, the slot
+  // after the last command that was not a plain read (session_reread.cc, session_failover.cc).
   KeptCommands kept_;
-  ReplyQueue::Seq rereadable_from_ = 0;
-  // Master reads are kept too (kAuxMasterRead) and wait for the next master when theirs fails,
-  // if the client sent only reads after them: the slot after the last command that was not a
-  // plain read.
   ReplyQueue::Seq reask_from_ = 0;
 
   // Read-your-writes: the probe that will report the offset covering this client's writes, per

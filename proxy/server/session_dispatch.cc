@@ -40,7 +40,6 @@ ReplyQueue::Seq ClientSession::take_slot(bool plain_read) {
     worker_.stats().in_flight[meter_.route].add();
   }
   const ReplyQueue::Seq seq = queue_.push(discard, meter_);
-  if (meter_.route != static_cast<uint8_t>(metrics::Route::kReplica)) rereadable_from_ = seq + 1;
   if (!plain_read) reask_from_ = seq + 1;
   return seq;
 }
