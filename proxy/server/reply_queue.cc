@@ -11,6 +11,9 @@ constexpr size_t kKeepSlotCapacity = 16 * 1024;
 // keep this much, so a client whose batches of replies exceed 64 KiB (16 GETs of 4 KiB) does not
 // allocate one per batch.
 constexpr size_t kKeepReadyCapacity = 256 * 1024;
+// A released-bytes buffer this full is closed and a new one started: a slow reader's backlog grows
+// by a buffer at a time, without copying what is already there.
+constexpr size_t kSealAt = 1024 * 1024;
 
 }  // namespace
 
@@ -35,7 +38,7 @@ bool ReplyQueue::complete(Seq seq, std::string_view reply) {
   }
   if (seq == head_) {
     // The common case: the oldest reply arrives first and goes straight to the output buffer.
-    if (!s.discard) ready_.append(reply);
+    if (!s.discard) release(reply);
     --count_;
     ++head_;
     release_prefix();
@@ -51,7 +54,7 @@ void ReplyQueue::release_prefix() {
     Slot& s = slot(head_);
     if (!s.done) break;
     if (!s.discard) {
-      ready_.append(s.reply);
+      release(s.reply);
       parked_bytes_ -= s.reply.size();
     }
     if (s.reply.capacity() > kKeepSlotCapacity) {
@@ -62,6 +65,25 @@ void ReplyQueue::release_prefix() {
     --count_;
     ++head_;
   }
+}
+
+void ReplyQueue::release(std::string_view reply) {
+  ready_.append(reply);
+  if (ready_.size() >= kSealAt) {
+    sealed_bytes_ += ready_.size();
+    sealed_.push_back(std::move(ready_));
+    ready_ = std::string();
+  }
+}
+
+void ReplyQueue::take_ready(std::string& out) {
+  if (sealed_.empty()) {
+    std::swap(ready_, out);
+    return;
+  }
+  sealed_bytes_ -= sealed_.front().size();
+  std::swap(sealed_.front(), out);
+  sealed_.pop_front();
 }
 
 void ReplyQueue::grow() {

@@ -1,11 +1,14 @@
 // In-order reply slots of one client connection. A pipeline's commands may be answered by different
 // backends in any order; each command takes the next slot when it is sent, the slot is filled when
 // its reply arrives, and only the completed prefix is released, so the client always sees replies in
-// request order. Released bytes collect in one buffer that the session sends with a single write.
+// request order. Released bytes collect in one buffer that the session sends with a single write;
+// a client that reads slower than its replies arrive gets a list of buffers of about 1 MiB each
+// instead of one doubled (and copied) all the way up to its output limit.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -49,13 +52,16 @@ class ReplyQueue {
   void push_ready(std::string_view reply) { complete(push(), reply); }
 
   // Bytes released in order and not yet handed to the socket.
-  std::string& ready() { return ready_; }
-  bool has_ready() const { return !ready_.empty(); }
+  bool has_ready() const { return !ready_.empty() || !sealed_.empty(); }
+  // The open buffer when nothing older waits (nullptr otherwise), for a direct write.
+  std::string* only_ready() { return sealed_.empty() ? &ready_ : nullptr; }
+  // Swaps the oldest released bytes into `out` (whose own bytes were written and are dropped).
+  void take_ready(std::string& out);
 
   size_t waiting() const { return count_; }  // slots taken and not yet released
   bool idle() const { return count_ == 0; }
   // Reply bytes held by resplit for this client: released plus completed-out-of-order.
-  size_t buffered_bytes() const { return ready_.size() + parked_bytes_; }
+  size_t buffered_bytes() const { return ready_.size() + sealed_bytes_ + parked_bytes_; }
 
   // Gives up every slot still waiting (the client is gone); later replies for them are ignored.
   void abandon();
@@ -74,12 +80,15 @@ class ReplyQueue {
   Slot& slot(Seq seq) { return slots_[seq & (slots_.size() - 1)]; }
   void grow();
   void release_prefix();
+  void release(std::string_view reply);
 
   std::vector<Slot> slots_;  // ring; size is a power of two
   Seq head_ = 0;             // the oldest waiting slot
   size_t count_ = 0;
   size_t parked_bytes_ = 0;
-  std::string ready_;
+  std::string ready_;                // released bytes after those in sealed_
+  std::deque<std::string> sealed_;   // full buffers, oldest first
+  size_t sealed_bytes_ = 0;
   ReplyObserver* observer_ = nullptr;
 };
 

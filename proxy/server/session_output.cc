@@ -23,7 +23,7 @@ asio::awaitable<void> ClientSession::write_loop() {
   auto self = shared_from_this();
   while (!closed_) {
     if (queue_.has_ready()) {
-      std::swap(queue_.ready(), writing_);
+      queue_.take_ready(writing_);
       // Plain TCP: one non-blocking write first. A batch of replies usually fits the socket
       // buffer and leaves at once, without a trip through the event loop; what is left (and all
       // of TLS) goes through async_write.
@@ -64,13 +64,13 @@ void ClientSession::flush_replies() {
   flush_listed_ = false;
   // A busy writer finds the replies itself when its write completes.
   if (closed_ || !writer_waiting_ || !queue_.has_ready()) return;
-  if (!queue_.idle()) {
+  if (!queue_.idle() || queue_.only_ready() == nullptr) {
     // More replies are due, maybe from another backend's read in this same loop turn: the writer
-    // runs after those and sends them all in one write.
+    // runs after those and sends them all in one write. It also sends a backlog of full buffers.
     wake_writer();
     return;
   }
-  std::string& ready = queue_.ready();
+  std::string& ready = *queue_.only_ready();
   boost::system::error_code ec;
   const size_t n = stream_.write_now(ready, ec);
   if (ec) {
