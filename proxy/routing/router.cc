@@ -1,5 +1,7 @@
 #include "proxy/routing/router.h"
 
+#include <algorithm>
+
 #include "proxy/base/error_text.h"
 
 namespace resplit::routing {
@@ -91,6 +93,13 @@ size_t choose_replica(const TopologySnapshot& t, uint64_t min_offset,
       return candidates[n - 1];
     }
     case config::ReplicaSelection::kLeastOutstanding: {
+      // A pipeline stays on one replica: its commands go out in one write, and a pipeline of big
+      // reads makes one replica busy while the other clients' reads see that and go elsewhere,
+      // instead of both replicas building its replies.
+      if (load.batch_replica != kNoBackend &&
+          std::find(candidates, candidates + n, load.batch_replica) != candidates + n) {
+        return load.batch_replica;
+      }
       // Start at a rotating position so that ties spread evenly.
       const size_t start = load.ticket % n;
       size_t best = candidates[start];

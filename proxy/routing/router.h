@@ -47,11 +47,13 @@ struct Policy {
 };
 
 // Per-worker facts route() may weigh but not change: commands in flight per backend (indexed like
-// snapshot.backends; missing entries count as 0) and a ticket that grows with every choice, used for
-// round-robin and for breaking ties.
+// snapshot.backends; missing entries count as 0), a ticket that grows with every choice, used for
+// round-robin and for breaking ties, and the replica that the client's earlier reads of the same
+// input batch went to.
 struct Load {
   std::span<const uint32_t> outstanding;
   uint64_t ticket = 0;
+  size_t batch_replica = kNoBackend;
 };
 
 struct Route {

@@ -195,6 +195,7 @@ std::chrono::steady_clock::duration ClientSession::idle_for(
 // Returns false when parked (some input is left unprocessed on purpose).
 bool ClientSession::process_input() {
   worker_.refresh();
+  batch_replica_ = routing::kNoBackend;  // each input batch chooses afresh
   last_command_ = std::chrono::steady_clock::now();
   while (in_begin_ < in_end_ && !closing_ && !closed_) {
     if (hold_until_idle_) {

@@ -117,7 +117,9 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
   routing::Load load;
   load.ticket = worker_.next_ticket();
   if (needs_load(c.kind)) load.outstanding = worker_.outstanding();
+  load.batch_replica = batch_replica_;
   const routing::Route route = routing::route(c, state_, worker_.topology(), policy, load);
+  if (route.destination == Destination::kReplica) batch_replica_ = route.backend;
   meter_route(route, c, frame);
 
   if (route.reason == routing::Reason::kReadYourWrites &&

@@ -94,6 +94,28 @@ TEST_F(RouterTest, LeastOutstandingPicksTheIdleReplicaAndSpreadsTies) {
   EXPECT_EQ(on_a, 5);
 }
 
+// A pipeline's reads stay on the replica its first read went to while that replica can serve
+// them, so that a pipeline of big reads keeps one replica busy and not both.
+TEST_F(RouterTest, LeastOutstandingKeepsAPipelineOnOneReplica) {
+  auto t = healthy();
+  const std::vector<std::string_view> get{"GET", "k"};
+  Load load{outstanding_, 0, kReplicaA};
+  outstanding_[kReplicaA] = 7;  // its earlier reads
+  EXPECT_EQ(route(classify(*table_, get), session_, t, policy_, load).backend, kReplicaA);
+
+  exclude(t, kReplicaA, Exclusion::kLagBytes);  // no longer fit to read from: the others choose
+  EXPECT_EQ(route(classify(*table_, get), session_, t, policy_, load).backend, kReplicaB);
+
+  t = healthy();
+  policy_.selection = ReplicaSelection::kRoundRobin;  // spreads every read, as asked
+  int on_b = 0;
+  for (uint64_t i = 0; i < 10; ++i) {
+    on_b += route(classify(*table_, get), session_, t, policy_, Load{outstanding_, i, kReplicaA})
+                .backend == kReplicaB;
+  }
+  EXPECT_EQ(on_b, 5);
+}
+
 TEST_F(RouterTest, ReadPolicies) {
   const auto t = healthy();
   policy_.read_policy = ReadPolicy::kMaster;
