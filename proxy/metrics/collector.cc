@@ -68,6 +68,13 @@ void Collector::collect_clients(std::vector<MetricFamily>& out, const Workers& w
                  {{"reason", kRejectionNames[i]}});
   }
   out.push_back(rejected.take());
+  FamilyBuilder disconnects(Family::kClientDisconnects);
+  for (size_t i = 0; i < count_of<Disconnect>(); ++i) {
+    disconnects.add(
+        sum(workers, [i](const WorkerStats& w) -> auto& { return w.disconnected[i]; }),
+        {{"reason", kDisconnectNames[i]}});
+  }
+  out.push_back(disconnects.take());
   out.push_back(FamilyBuilder(Family::kClientProtocolErrors)
                     .add(total(&WorkerStats::protocol_errors))
                     .take());

@@ -21,6 +21,8 @@ constexpr std::array<FamilyInfo, static_cast<size_t>(Family::kCount)> kFamilies 
     {"resplit_client_connections_accepted_total", kC, "", "Accepted client connections"},
     {"resplit_client_connections_rejected_total", kC, "reason",
      "Client connections refused (max_clients reached, shutting down, TLS handshake failed)"},
+    {"resplit_client_disconnects_total", kC, "reason",
+     "Client connections closed by resplit (output or query buffer limit, idle timeout)"},
     {"resplit_client_protocol_errors_total", kC, "", "Malformed RESP requests from clients"},
     {"resplit_client_received_bytes_total", kC, "", "Bytes received from clients"},
     {"resplit_client_sent_bytes_total", kC, "", "Bytes sent to clients"},

@@ -27,6 +27,7 @@ enum class Family {
   kClientConnections,
   kClientConnectionsAccepted,
   kClientConnectionsRejected,
+  kClientDisconnects,
   kClientProtocolErrors,
   kClientReceivedBytes,
   kClientSentBytes,

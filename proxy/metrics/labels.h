@@ -42,6 +42,8 @@ enum class ErrorType : uint8_t {
 };
 
 enum class Rejection : uint8_t { kMaxClients, kShuttingDown, kTls, kCount };
+// Why resplit closed a client connection it had accepted (protocol errors are counted apart).
+enum class Disconnect : uint8_t { kOutputBuffer, kQueryBuffer, kIdleTimeout, kCount };
 
 template <typename E>
 constexpr size_t count_of() {
@@ -58,6 +60,8 @@ inline constexpr std::array<std::string_view, count_of<ErrorType>()> kErrorTypeN
     "BUSY",    "MOVED",     "timeout",  "connection", "other"};
 inline constexpr std::array<std::string_view, count_of<Rejection>()> kRejectionNames = {
     "max_clients", "shutting_down", "tls"};
+inline constexpr std::array<std::string_view, count_of<Disconnect>()> kDisconnectNames = {
+    "output_buffer", "query_buffer", "idle_timeout"};
 
 // Upper bounds of resplit_command_duration_seconds (Redis answers in tens of microseconds).
 inline constexpr std::array<double, 15> kDurationBuckets = {

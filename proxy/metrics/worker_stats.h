@@ -40,6 +40,7 @@ class WorkerStats {
   // The client side.
   Counter64 accepted;
   std::array<Counter64, count_of<Rejection>()> rejected;
+  std::array<Counter64, count_of<Disconnect>()> disconnected;
   Counter64 protocol_errors;
   Counter64 received_bytes;
   Counter64 sent_bytes;

@@ -165,7 +165,10 @@ asio::awaitable<void> Worker::idle_loop() {
     sessions_.for_each([&](ClientSession& s) {
       if (s.idle_for(now) > limit) idle.push_back(&s);
     });
-    for (ClientSession* s : idle) s->close();
+    for (ClientSession* s : idle) {
+      stats_.disconnected[static_cast<size_t>(metrics::Disconnect::kIdleTimeout)].add();
+      s->close();
+    }
   }
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/chaos/battery.h"
+#include "tests/integration/admin_client.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/reply.h"
@@ -256,6 +257,11 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
     return calm.latencies().percentile(99);
   };
   const auto p99_calm = calm_p99(proxy().port(), "calm:");
+  auto output_limit_disconnects = [&] {
+    return scrape(proxy().admin_port())
+        .value("resplit_client_disconnects_total", "reason=\"output_buffer\"");
+  };
+  const double disconnects_before = output_limit_disconnects();
 
   others.run = "loaded:";
   Checker loaded(proxy().port(), others);
@@ -284,8 +290,16 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
   loaded.stop();
   const auto p99_loaded = loaded.latencies().percentile(99);
   slow.close();
-  std::this_thread::sleep_for(2s);
-  const long rss_after = process_rss_kib(proxy().pid());
+  // Its backlog's memory goes back to the system (the target: within 20 % of the baseline 10 s
+  // after it left).
+  const long rss_bound = baseline.rss_kib * 6 / 5;
+  const auto left_at = Clock::now();
+  long rss_after = process_rss_kib(proxy().pid());
+  while (rss_after > rss_bound && Clock::now() - left_at < 10s) {
+    std::this_thread::sleep_for(250ms);
+    rss_after = process_rss_kib(proxy().pid());
+  }
+  const long rss_back_ms = static_cast<long>(seconds_since(left_at) * 1000);
 
   // The same two runs without resplit, everyone on the master, as the application would run
   // without a proxy: what the slow client costs the others on this machine anyway. Redis has no
@@ -313,22 +327,25 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
             << "\n  slow client sent " << batches_sent * kBatch << " GETs of 1 MiB before the cut;"
             << " proxy RSS baseline " << baseline.rss_kib / 1024 << " MiB, peak "
             << peak_kib / 1024 << " MiB (bound baseline + 2 x " << kOutputLimitKib / 1024
-            << " MiB), 2 s after it left " << rss_after / 1024 << " MiB; cut off: " << cut_off
+            << " MiB), " << rss_after / 1024 << " MiB " << rss_back_ms
+            << " ms after it left; cut off: " << cut_off
             << "\n  others' p99 through resplit " << p99_calm.count() << " us calm, "
             << p99_loaded.count() << " us beside the slow client; straight to Redis "
             << p99_direct_calm.count() << " us calm, " << p99_direct_loaded.count()
             << " us beside it; test " << seconds_since(test_start) << " s\n";
   for (const auto& s : c.samples) std::cout << "  sample: " << s << "\n";
   EXPECT_TRUE(cut_off) << "the slow client was never disconnected";
+  EXPECT_EQ(output_limit_disconnects() - disconnects_before, 1);
   EXPECT_LT(batches_sent, kBatches) << "resplit took every request of a client that never reads";
   EXPECT_LE(peak_kib, baseline.rss_kib + 2 * kOutputLimitKib);
+  EXPECT_LE(rss_after, rss_bound) << "the slow client's memory stayed in resplit";
   EXPECT_EQ(c.wrong_replies, 0u);
   EXPECT_EQ(c.read_errors, 0u);
   EXPECT_TRUE(audit.clean()) << describe(audit);
-  // The target is 2x the calm p99. On 2 shared cores the replicas building 80 MiB of replies a
-  // second cost the other clients more than that, and so does the same slow client without
-  // resplit (printed above); so the test prints the verdict and fails only on a stall: no other
-  // client waits half the command timeout.
+  // The target is 2x the calm p99. On 2 shared cores a replica building 8 MiB of replies at once
+  // holds up the reads that reach it meanwhile, and the same slow client costs the others more
+  // without resplit (printed above); latency is a benchmark's figure, not a test's, so the test
+  // prints the verdict and fails only on a stall: no other client waits half the command timeout.
   std::cout << "  others' p99 within 2x of calm (floor 5 ms): "
             << (p99_loaded <= 2 * std::max(p99_calm, std::chrono::microseconds(5000)) ? "yes" : "NO")
             << "\n";

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/admin_client.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/testing/raw_client.h"
 
@@ -114,6 +115,9 @@ TEST_F(IdleTimeoutTest, IdleClientsAreClosedBusyOnesStay) {
   EXPECT_TRUE(idle.read_for(500ms).closed);
   ASSERT_TRUE(busy.send(kPing));
   EXPECT_EQ(busy.read_until(1, 2s).bytes, "+PONG\r\n");
+  const Scrape s = scrape(proxy().admin_port());
+  EXPECT_GE(s.value("resplit_client_disconnects_total", "reason=\"idle_timeout\""), 1);
+  EXPECT_EQ(s.value("resplit_client_disconnects_total", "reason=\"output_buffer\""), 0);
 }
 
 }  // namespace
