@@ -24,6 +24,7 @@ class ResplitCategory final : public boost::system::error_category {
       case errc::kConnectTimeout: return "connect to backend timed out";
       case errc::kAuthFailed: return "backend authentication failed";
       case errc::kNotMaster: return "backend is not a master";
+      case errc::kReplicaNotReady: return "replica loading or cut off from its master";
       case errc::kNoRoutableReplica: return "no routable replica";
       case errc::kNoMaster: return "no master known";
       case errc::kOutputBufferLimit: return "client output buffer limit reached";

@@ -22,6 +22,7 @@ enum class errc {
   kConnectTimeout,
   kAuthFailed,
   kNotMaster,
+  kReplicaNotReady,  // a replica answered -LOADING or -MASTERDOWN: it did not run the command
   // Routing.
   kNoRoutableReplica,
   kNoMaster,

@@ -174,7 +174,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   void note_write_answered();
   void refresh_consistency();
   bool try_probed_read(const routing::Classified& command, const resp::Frame& frame);
-  bool finish_probed_read(const backend::Tag& tag, const backend::Reply& reply);
+  // `not_run`: the replica answered without running it (-LOADING, -MASTERDOWN).
+  bool finish_probed_read(const backend::Tag& tag, const backend::Reply& reply, bool not_run);
   size_t replicas_at(uint64_t offset);
   void probe_replicas();
   boost::asio::awaitable<void> wait_loop(ReplyQueue::Seq seq, int64_t wanted,

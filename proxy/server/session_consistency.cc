@@ -121,15 +121,16 @@ bool ClientSession::try_probed_read(const routing::Classified& c, const resp::Fr
   return true;
 }
 
-bool ClientSession::finish_probed_read(const backend::Tag& t, const backend::Reply& reply) {
+bool ClientSession::finish_probed_read(const backend::Tag& t, const backend::Reply& reply,
+                                       bool not_run) {
   KeptCommands::Kept retry;
   if (!kept_.take(t.seq, retry)) return false;
   // The read went out on this session's shared connection to that replica, right behind a probe;
   // replies come in order, so the latest answered probe there is the read's own.
   backend::BackendPool* pool = worker_.pool_by_id(retry.backend_id);
   backend::Connection* from = pool != nullptr ? pool->shared(handle_.index) : nullptr;
-  const bool fresh =
-      from != nullptr && from->probe_ok() && from->probe_offset() >= retry.required_offset;
+  const bool fresh = !not_run && from != nullptr && from->probe_ok() &&
+                     from->probe_offset() >= retry.required_offset;
   // A *_RO script the replica never loaded is the master's to run, as with any NOSCRIPT.
   if (fresh && !reply.error_text().starts_with("NOSCRIPT")) return false;  // deliver it
   const auto& topology = worker_.topology();
