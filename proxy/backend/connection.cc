@@ -61,7 +61,7 @@ void Connection::queue_handshake() {
   pending_.push_back({Tag{}, deadline, Internal::kSetName});
   resp::ReplyWriter(out_).command({"CLIENT", "ID"});
   pending_.push_back({Tag{}, deadline, Internal::kClientId});
-  if (options_.require_master) {
+  if (options_.require_master || options_.require_synced_replica) {
     append_role(out_);
     pending_.push_back({Tag{}, deadline, Internal::kRole});
   }
@@ -213,9 +213,15 @@ bool Connection::on_internal_reply(Internal what, const Reply& reply) {
       }
       return true;
     case Internal::kRole:
-      if (role_reply_is_master(reply.bytes)) return true;
-      log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});
-      close(errc::kNotMaster);
+      if (options_.require_master) {
+        if (role_reply_is_master(reply.bytes)) return true;
+        log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});
+        close(errc::kNotMaster);
+        return false;
+      }
+      if (role_reply_is_synced_replica(reply.bytes)) return true;
+      log::info("backend_replica_not_synced", {{"backend", options_.host}, {"port", options_.port}});
+      close(errc::kReplicaNotReady);
       return false;
     case Internal::kProbe: {
       ++probes_done_;

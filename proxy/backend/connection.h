@@ -39,6 +39,9 @@ struct ConnectionOptions {
   std::string password;  // empty: no AUTH
   std::string client_name = "resplit";
   bool require_master = false;  // ROLE must say master before any command goes out (fencing)
+  // ROLE must say a replica linked to its master before any command goes out: a replica that was
+  // restarted (empty, or loading its snapshot) since resplit's last poll serves no read then.
+  bool require_synced_replica = false;
   std::shared_ptr<const net::TlsClient> tls;  // null: plain TCP (server_tls off)
   // The owning worker's counters for this backend (open connections, failed connects, commands).
   metrics::BackendStats* stats = nullptr;

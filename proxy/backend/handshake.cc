@@ -74,6 +74,14 @@ class RoleCursor {
 
 }  // namespace
 
+bool role_reply_is_synced_replica(std::string_view reply) {
+  // slave <master host> <master port> <state> <offset>
+  RoleCursor cursor(reply);
+  if (!cursor.integer('*') || cursor.bulk() != "slave") return false;
+  if (!cursor.bulk() || !cursor.integer(':')) return false;
+  return cursor.bulk() == "connected";
+}
+
 std::optional<uint64_t> role_reply_offset(std::string_view reply) {
   RoleCursor cursor(reply);
   if (!cursor.integer('*')) return std::nullopt;

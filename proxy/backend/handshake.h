@@ -1,5 +1,5 @@
 // The commands resplit sends on every new backend connection before any client command (AUTH,
-// CLIENT SETNAME, ROLE for fencing) and the check of ROLE's answer.
+// CLIENT SETNAME, ROLE for fencing or for a replica's readiness) and the checks of ROLE's answer.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,9 @@ void append_select(std::string& out, int db);
 
 // True when a complete ROLE reply says "master" (`*3\r\n$6\r\nmaster\r\n...`).
 bool role_reply_is_master(std::string_view reply);
+// True when a complete ROLE reply says "slave" with its link to the master up ("connected"); a
+// replica that is connecting, syncing or loading says otherwise.
+bool role_reply_is_synced_replica(std::string_view reply);
 
 // The replication offset in a complete ROLE reply: the master's offset, or the offset a replica has
 // processed. nullopt for errors and other shapes.

@@ -203,6 +203,7 @@ backend::ConnectionOptions Worker::connection_options(const topology::BackendSta
   o.username = c.auth.backend.username;
   o.password = c.auth.backend.password.value;
   o.require_master = b.role == topology::Role::kMaster;
+  o.require_synced_replica = b.role == topology::Role::kReplica;
   o.tls = tls_->client;
   o.stats = stats_.backend(b.id);
   return o;
@@ -214,9 +215,12 @@ void Worker::reconcile_pools() {
   for (const auto& b : t.backends) {
     if (b.id < present.size()) present[b.id] = true;
     if (b.id < pools_.size() && pools_[b.id]) {
-      // A node's role decides whether its new connections must prove they reach a master.
+      // A node's role decides what its new connections must prove: that they reach a master, or
+      // a replica linked to its master.
       auto options = connection_options(b);
-      if (options.require_master != pools_[b.id]->connection_options().require_master) {
+      const auto& current = pools_[b.id]->connection_options();
+      if (options.require_master != current.require_master ||
+          options.require_synced_replica != current.require_synced_replica) {
         pools_[b.id]->set_connection_options(options);
       }
     }
