@@ -16,8 +16,9 @@ packages=(
   clang-14 libclang-rt-14-dev
   # the baseline proxy of the load benchmarks (benchmarks/load)
   nutcracker
-  # network namespaces and packet filters for the partition tests (tests/chaos)
-  iproute2 nftables
+  # network namespaces, packet filters and traffic shaping for the partition tests, and a faked
+  # wall clock for the clock-jump test (tests/chaos)
+  iproute2 nftables faketime
 )
 
 missing=()
