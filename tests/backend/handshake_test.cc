@@ -12,7 +12,8 @@ std::string replica_role(std::string_view state, int64_t offset = 4242) {
 }
 
 constexpr std::string_view kMasterRole =
-    "*3\r\n$6\r\nmaster\r\n:3129659\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n9001\r\n$7\r\n3129242\r\n";
+    "*3\r\n$6\r\nmaster\r\n:3129659\r\n"
+    "*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n9001\r\n$7\r\n3129242\r\n";
 
 TEST(HandshakeTest, OnlyAReplicaLinkedToItsMasterIsSynced) {
   EXPECT_TRUE(role_reply_is_synced_replica(replica_role("connected")));

@@ -296,7 +296,9 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
   for (int r = 0; r < 2; ++r) {
     const auto info = replica(r).client().info("clients");
     const auto it = info.find("client_recent_max_output_buffer");
-    if (it != info.end()) replica_output_peak = std::max(replica_output_peak, std::stoll(it->second));
+    if (it != info.end()) {
+      replica_output_peak = std::max(replica_output_peak, std::stoll(it->second));
+    }
   }
   slow.close();
   // Its backlog's memory goes back to the system (the target: within 20 % of the baseline 10 s

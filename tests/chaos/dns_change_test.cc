@@ -107,11 +107,13 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
   auto reads_reach_replicas = [&](const std::string& key, const std::string& value,
                                   std::chrono::seconds limit) {
     RedisClient c = proxy.client();
-    const long long before = command_calls(*replicas[0], "get") + command_calls(*replicas[1], "get");
+    const long long before =
+        command_calls(*replicas[0], "get") + command_calls(*replicas[1], "get");
     const auto until = Clock::now() + limit;
     while (Clock::now() < until) {
       const bool answered = c.command({"GET", key}) == Reply::bulk(value);
-      const long long gets = command_calls(*replicas[0], "get") + command_calls(*replicas[1], "get");
+      const long long gets =
+          command_calls(*replicas[0], "get") + command_calls(*replicas[1], "get");
       if (answered && gets > before + 20) return true;
       std::this_thread::sleep_for(20ms);
     }
@@ -183,9 +185,10 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
   std::cout << "FIGURES D6 master name moved: writes back " << (recovered_s ? *recovered_s : -1)
             << " s after the name moved (the new master was up "
             << std::chrono::duration<double>(moved_at - killed_at).count()
-            << " s after the kill), bound " << std::chrono::duration<double>(kReconnectMax).count() + 1
-            << " s; " << acked.size() << " writes acknowledged, " << errors << " errors, "
-            << after_move << " acknowledged after the move, " << missing
+            << " s after the kill), bound "
+            << std::chrono::duration<double>(kReconnectMax).count() + 1 << " s; " << acked.size()
+            << " writes acknowledged, " << errors << " errors, " << after_move
+            << " acknowledged after the move, " << missing
             << " of them missing on the new master; replicas serving reads again after "
             << reads_back_s << " s; READONLY answers from replicas " << readonly << "; test "
             << seconds_since(test_start) << " s\n";

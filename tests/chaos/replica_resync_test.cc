@@ -76,7 +76,9 @@ TEST_F(ReplicaResyncTest, C5_ReplicaResyncingABigDatasetTakesNoReadsUntilItIsWho
     const double retried_before = scrape(proxy().admin_port()).value("resplit_reads_retried_total");
     const CheckerCounts before = checker.counts();
     replica(0).kill9();
-    if (!keep_snapshot) std::filesystem::remove(std::filesystem::path(replica(0).dir()) / "dump.rdb");
+    if (!keep_snapshot) {
+      std::filesystem::remove(std::filesystem::path(replica(0).dir()) / "dump.rdb");
+    }
     replica(0).restart();
     const auto restarted = Clock::now();
     // The restarted server's GET count starts at 0; until it is whole: link up, not loading.
