@@ -76,8 +76,9 @@ TEST_F(SlowSubscriberTest, B2_SubscriberNotReadingIsCutOffWhileOthersGetEveryMes
     for (size_t i = 0; i < kPipeline; ++i, ++sent) {
       batch.push_back({"PUBLISH", kChannel, numbered(sent, kMessageSize)});
     }
-    for (const Reply& r : publisher.pipeline(batch))
+    for (const Reply& r : publisher.pipeline(batch)) {
       publish_errors += r.type != Reply::Type::kInteger;
+    }
     peak_kib = std::max(peak_kib, process_rss_kib(proxy().pid()));
   }
   reading.join();
