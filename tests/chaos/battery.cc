@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "proxy/backend/pool.h"
+#include "tests/integration/admin_client.h"
+#include "tests/testing/reply.h"
 #include "tests/testing/redis_process.h"
 
 namespace resplit::testkit::chaos {
@@ -30,6 +32,34 @@ double seconds_until_gets(RedisProcess& node, long long before, long long more,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return -1;
+}
+
+long long error_replies(RedisProcess& node, const std::string& code) {
+  const auto info = node.client(std::chrono::milliseconds(1000)).info("errorstats");
+  const auto it = info.find("errorstat_" + code);
+  return it == info.end() ? 0 : std::stoll(it->second.substr(it->second.find('=') + 1));
+}
+
+double replica_exclusions(uint16_t admin_port, const RedisProcess& replica) {
+  return scrape(admin_port)
+      .sum("resplit_replica_exclusions_total", "backend=\"" + replica.address() + "\"");
+}
+
+uint16_t replication_link_port(RedisProcess& replica) {
+  const Reply list = replica.client().command({"CLIENT", "LIST", "TYPE", "master"});
+  const size_t at = list.str.find(" laddr=");
+  if (at == std::string::npos) return 0;
+  return static_cast<uint16_t>(std::stoi(list.str.substr(list.str.find(':', at) + 1)));
+}
+
+long rss_once_within(pid_t proxy_pid, long bound_kib, std::chrono::seconds limit) {
+  const auto until = Clock::now() + limit;
+  long rss = process_rss_kib(proxy_pid);
+  while (rss > bound_kib && Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    rss = process_rss_kib(proxy_pid);
+  }
+  return rss;
 }
 
 ProcessBaseline warmed_baseline(uint16_t port, pid_t proxy_pid, CheckerOptions options) {

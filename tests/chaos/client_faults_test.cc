@@ -20,7 +20,7 @@
 
 #include "tests/chaos/battery.h"
 #include "tests/integration/admin_client.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/chaos/loaded_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/reply.h"
 
@@ -128,15 +128,10 @@ class Socket {
   size_t errors() const { return errors_; }
 };
 
-class ClientFaultsTest : public ProxyFixture {
+class ClientFaultsTest : public LoadedProxyFixture {
  protected:
-  void SetUp() override {
-    ProxyFixture::SetUp();
-    if (HasFatalFailure()) return;
-    preload_dataset(master().port(), options_);
-    ASSERT_TRUE(topology().wait_for_sync());
-  }
-  CheckerOptions options_{.sessions = 2, .reader_sessions = 2, .target_ops_per_second = 1000};
+  ClientFaultsTest()
+      : LoadedProxyFixture({.sessions = 2, .reader_sessions = 2, .target_ops_per_second = 1000}) {}
 };
 
 TEST_F(ClientFaultsTest, B1_ClientsVanishingMidPipelineLeaveNoTrace) {
@@ -305,11 +300,7 @@ TEST_F(ClientFaultsTest, B2_ClientNotReading256MiBIsCutOffAtItsOutputLimit) {
   // after it left).
   const long rss_bound = baseline.rss_kib * 6 / 5;
   const auto left_at = Clock::now();
-  long rss_after = process_rss_kib(proxy().pid());
-  while (rss_after > rss_bound && Clock::now() - left_at < 10s) {
-    std::this_thread::sleep_for(250ms);
-    rss_after = process_rss_kib(proxy().pid());
-  }
+  const long rss_after = rss_once_within(proxy().pid(), rss_bound, 10s);
   const long rss_back_ms = static_cast<long>(seconds_since(left_at) * 1000);
 
   // The same two runs without resplit, everyone on the master, as the application would run

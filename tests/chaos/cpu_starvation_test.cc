@@ -12,7 +12,7 @@
 
 #include "tests/chaos/battery.h"
 #include "tests/integration/admin_client.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/chaos/loaded_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
@@ -22,15 +22,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class CpuStarvationTest : public ProxyFixture {
+class CpuStarvationTest : public LoadedProxyFixture {
  protected:
-  void SetUp() override {
-    ProxyFixture::SetUp();
-    if (HasFatalFailure()) return;
-    preload_dataset(master().port(), options_);
-    ASSERT_TRUE(topology().wait_for_sync());
-  }
-  CheckerOptions options_{.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000};
+  CpuStarvationTest()
+      : LoadedProxyFixture({.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000}) {}
 };
 
 TEST_F(CpuStarvationTest, F4_BusyCoresRaiseLatencyButEjectNothing) {

@@ -39,24 +39,11 @@ class PartitionTest : public ProxyFixture {
     return "timeouts: {command: 500ms}\nrouting: {max_replication_lag: 1s}\n";
   }
   void SetUp() override {
-    std::string why;
-    if (!enter_private_network(&why)) {
-      std::cout << "skipped (no netns): " << why << std::endl;
-      GTEST_SKIP() << "skipped (no netns): " << why;
-    }
+    RESPLIT_ENTER_PRIVATE_NETWORK_OR_SKIP();
     ProxyFixture::SetUp();
     if (HasFatalFailure()) return;
     preload_dataset(master().port(), CheckerOptions{});
     ASSERT_TRUE(topology().wait_for_sync());
-  }
-
-  // The local port of `replica`'s replication link to the master ("laddr" in CLIENT LIST).
-  static uint16_t replication_link_port(RedisProcess& replica) {
-    const Reply list = replica.client().command({"CLIENT", "LIST", "TYPE", "master"});
-    const size_t at = list.str.find(" laddr=");
-    if (at == std::string::npos) return 0;
-    const size_t colon = list.str.find(':', at);
-    return static_cast<uint16_t>(std::stoi(list.str.substr(colon + 1)));
   }
 };
 

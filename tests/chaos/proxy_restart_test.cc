@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "tests/chaos/battery.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/chaos/loaded_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/reply.h"
 
@@ -17,15 +17,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ProxyRestartTest : public ProxyFixture {
+class ProxyRestartTest : public LoadedProxyFixture {
  protected:
-  void SetUp() override {
-    ProxyFixture::SetUp();
-    if (HasFatalFailure()) return;
-    preload_dataset(master().port(), options_);
-    ASSERT_TRUE(topology().wait_for_sync());
-  }
-  CheckerOptions options_{.sessions = 8, .reader_sessions = 4, .target_ops_per_second = 4000};
+  ProxyRestartTest()
+      : LoadedProxyFixture({.sessions = 8, .reader_sessions = 4, .target_ops_per_second = 4000}) {}
 };
 
 TEST_F(ProxyRestartTest, F3_KilledProxyLosesNoAcknowledgedWriteAndServesAgainQuickly) {

@@ -10,7 +10,7 @@
 
 #include "tests/chaos/battery.h"
 #include "tests/integration/admin_client.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/chaos/loaded_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 #include "tests/testing/process_probe.h"
 #include "tests/testing/raw_client.h"
@@ -21,22 +21,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ReplicaFaultsTest : public ProxyFixture {
+class ReplicaFaultsTest : public LoadedProxyFixture {
  protected:
+  ReplicaFaultsTest()
+      : LoadedProxyFixture({.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000}) {}
   void SetUp() override {
-    ProxyFixture::SetUp();
-    if (HasFatalFailure()) return;
-    preload_dataset(master().port(), options_);
-    ASSERT_TRUE(topology().wait_for_sync());
+    LoadedProxyFixture::SetUp();
     std::this_thread::sleep_for(500ms);  // both replicas back in rotation after the preload
   }
-
-  CheckerOptions options_{.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000};
-
-  // Times resplit took `node` out of read rotation, whatever the reason.
   double exclusions_of(const RedisProcess& node) {
-    return scrape(proxy().admin_port())
-        .sum("resplit_replica_exclusions_total", "backend=\"" + node.address() + "\"");
+    return replica_exclusions(proxy().admin_port(), node);
   }
 };
 

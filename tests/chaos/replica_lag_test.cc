@@ -41,21 +41,10 @@ class ReplicaLagTest : public ProxyFixture {
     return "routing: {max_replication_lag: 1s, max_replication_lag_bytes: 0B}\n";
   }
   void SetUp() override {
-    std::string why;
-    if (!enter_private_network(&why)) {
-      std::cout << "skipped (no netns): " << why << std::endl;
-      GTEST_SKIP() << "skipped (no netns): " << why;
-    }
+    RESPLIT_ENTER_PRIVATE_NETWORK_OR_SKIP();
     ProxyFixture::SetUp();
     if (HasFatalFailure()) return;
     ASSERT_TRUE(topology().wait_for_sync());
-  }
-  // The replica's end of its replication link ("laddr" in CLIENT LIST TYPE master).
-  static uint16_t replication_link_port(RedisProcess& replica) {
-    const Reply list = replica.client().command({"CLIENT", "LIST", "TYPE", "master"});
-    const size_t at = list.str.find(" laddr=");
-    if (at == std::string::npos) return 0;
-    return static_cast<uint16_t>(std::stoi(list.str.substr(list.str.find(':', at) + 1)));
   }
 };
 

@@ -17,7 +17,7 @@
 
 #include "tests/chaos/battery.h"
 #include "tests/integration/admin_client.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/chaos/loaded_proxy_fixture.h"
 #include "tests/testing/checker_client.h"
 
 namespace resplit::testkit::chaos {
@@ -25,29 +25,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ReplicaResyncTest : public ProxyFixture {
+class ReplicaResyncTest : public LoadedProxyFixture {
  protected:
-  void SetUp() override {
-    ProxyFixture::SetUp();
-    if (HasFatalFailure()) return;
-    preload_dataset(master().port(), options_);
-    ASSERT_TRUE(topology().wait_for_sync());
-  }
-
-  CheckerOptions options_{.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000};
-
-  double exclusions_of(const RedisProcess& node, const std::string& reason = "") {
-    std::string filter = "backend=\"" + node.address() + "\"";
-    if (!reason.empty()) filter += ",reason=\"" + reason + "\"";
-    return scrape(proxy().admin_port()).sum("resplit_replica_exclusions_total", filter);
+  ReplicaResyncTest()
+      : LoadedProxyFixture({.sessions = 4, .reader_sessions = 8, .target_ops_per_second = 4000}) {}
+  double exclusions_of(const RedisProcess& node) {
+    return replica_exclusions(proxy().admin_port(), node);
   }
 };
-
-long long errors_of(RedisProcess& node, const std::string& code) {
-  const auto info = node.client().info("errorstats");
-  const auto it = info.find("errorstat_" + code);
-  return it == info.end() ? 0 : std::stoll(it->second.substr(it->second.find('=') + 1));
-}
 
 TEST_F(ReplicaResyncTest, C5_ReplicaResyncingABigDatasetTakesNoReadsUntilItIsWhole) {
   const auto test_start = Clock::now();
@@ -102,8 +87,8 @@ TEST_F(ReplicaResyncTest, C5_ReplicaResyncingABigDatasetTakesNoReadsUntilItIsWho
               << " its snapshot of 200 MB: whole again " << whole_after
               << " s after its restart; GETs it served before: " << gets_while_syncing
               << "; reads on it again " << back_after << " s after; -LOADING "
-              << errors_of(replica(0), "LOADING")  // a new process: its counts start at 0
-              << ", -MASTERDOWN " << errors_of(replica(0), "MASTERDOWN")
+              << error_replies(replica(0), "LOADING")  // a new process: its counts start at 0
+              << ", -MASTERDOWN " << error_replies(replica(0), "MASTERDOWN")
               << " answered by it; reads asked again of the master " << reads_retried
               << "; client read errors " << after.read_errors - before.read_errors << "\n";
     ASSERT_GE(whole_after, 0) << "the replica never finished its resync";

@@ -86,12 +86,7 @@ TEST_F(SlowSubscriberTest, B2_SubscriberNotReadingIsCutOffWhileOthersGetEveryMes
   slow.close();
 
   const long rss_bound = baseline.rss_kib * 6 / 5;
-  const auto published_at = Clock::now();
-  long rss_after = process_rss_kib(proxy().pid());
-  while (rss_after > rss_bound && Clock::now() - published_at < 10s) {
-    std::this_thread::sleep_for(250ms);
-    rss_after = process_rss_kib(proxy().pid());
-  }
+  const long rss_after = rss_once_within(proxy().pid(), rss_bound, 10s);
   const double disconnects = scrape(proxy().admin_port())
       .value("resplit_client_disconnects_total", "reason=\"output_buffer\"") - disconnects_before;
   // Only the reading subscriber is left on the channel, at Redis too.

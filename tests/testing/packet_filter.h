@@ -5,7 +5,10 @@
 // rules are never touched; the namespace ends with the test process.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <iostream>
 #include <string>
 
 namespace resplit::testkit {
@@ -37,3 +40,13 @@ class PacketFilter {
 };
 
 }  // namespace resplit::testkit
+
+// For a fixture's SetUp(): enter_private_network(), or skip the test with a visible line.
+#define RESPLIT_ENTER_PRIVATE_NETWORK_OR_SKIP()                                       \
+  do {                                                                                \
+    std::string resplit_netns_why;                                                    \
+    if (!::resplit::testkit::enter_private_network(&resplit_netns_why)) {             \
+      std::cout << "skipped (no netns): " << resplit_netns_why << std::endl;          \
+      GTEST_SKIP() << "skipped (no netns): " << resplit_netns_why;                    \
+    }                                                                                 \
+  } while (false)
