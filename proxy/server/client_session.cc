@@ -196,7 +196,12 @@ std::chrono::steady_clock::duration ClientSession::idle_for(
 // Returns false when parked (some input is left unprocessed on purpose).
 bool ClientSession::process_input() {
   worker_.refresh();
-  batch_replica_ = routing::kNoBackend;  // each input batch chooses afresh
+  // Each input batch chooses afresh. Its commands number their choices from one ticket of the
+  // worker's, so that consecutive batches of one client break ties differently whatever their
+  // size (a ticket per command made every batch of 16 start on the same replica).
+  batch_replica_ = routing::kNoBackend;
+  batch_ticket_ = worker_.next_ticket();
+  batch_commands_ = 0;
   last_command_ = std::chrono::steady_clock::now();
   while (in_begin_ < in_end_ && !closing_ && !closed_) {
     if (hold_until_idle_) {

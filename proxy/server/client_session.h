@@ -251,8 +251,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   uint64_t required_offset_ = 0;
   uint64_t stale_probed_reads_ = 0;
   bool hold_until_idle_ = false;  // WAIT: later commands run only after it returns
-  // The replica this input batch's reads went to (routing::Load::batch_replica).
+  // The replica this input batch's reads went to (routing::Load::batch_replica), and the ticket
+  // its commands count their routing choices from (routing::Load::ticket).
   size_t batch_replica_ = routing::kNoBackend;
+  uint64_t batch_ticket_ = 0;
+  uint64_t batch_commands_ = 0;
 
   // Commands across a failover (session_failover.cc): master-bound writes are kept until
   // answered; those the master refused unrun, and reads whose master connection failed, are held

@@ -115,7 +115,7 @@ ClientSession::Step ClientSession::handle(const resp::Frame& frame) {
                                config.routing.read_your_writes};
   if (policy.read_your_writes) refresh_consistency();
   routing::Load load;
-  load.ticket = worker_.next_ticket();
+  load.ticket = batch_ticket_ + batch_commands_++;
   if (needs_load(c.kind)) load.outstanding = worker_.outstanding();
   load.batch_replica = batch_replica_;
   const routing::Route route = routing::route(c, state_, worker_.topology(), policy, load);
