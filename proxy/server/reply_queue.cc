@@ -77,13 +77,18 @@ void ReplyQueue::release(std::string_view reply) {
 }
 
 void ReplyQueue::take_ready(std::string& out) {
-  if (sealed_.empty()) {
+  if (sealed_head_ == sealed_.size()) {
     std::swap(ready_, out);
     return;
   }
-  sealed_bytes_ -= sealed_.front().size();
-  std::swap(sealed_.front(), out);
-  sealed_.pop_front();
+  std::string& oldest = sealed_[sealed_head_++];
+  sealed_bytes_ -= oldest.size();
+  std::swap(oldest, out);
+  std::string().swap(oldest);  // `out`'s written bytes
+  if (sealed_head_ == sealed_.size()) {
+    sealed_.clear();
+    sealed_head_ = 0;
+  }
 }
 
 void ReplyQueue::grow() {

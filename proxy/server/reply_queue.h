@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,9 +51,9 @@ class ReplyQueue {
   void push_ready(std::string_view reply) { complete(push(), reply); }
 
   // Bytes released in order and not yet handed to the socket.
-  bool has_ready() const { return !ready_.empty() || !sealed_.empty(); }
+  bool has_ready() const { return !ready_.empty() || sealed_head_ < sealed_.size(); }
   // The open buffer when nothing older waits (nullptr otherwise), for a direct write.
-  std::string* only_ready() { return sealed_.empty() ? &ready_ : nullptr; }
+  std::string* only_ready() { return sealed_head_ == sealed_.size() ? &ready_ : nullptr; }
   // Swaps the oldest released bytes into `out` (whose own bytes were written and are dropped).
   void take_ready(std::string& out);
 
@@ -87,7 +86,10 @@ class ReplyQueue {
   size_t count_ = 0;
   size_t parked_bytes_ = 0;
   std::string ready_;                // released bytes after those in sealed_
-  std::deque<std::string> sealed_;   // full buffers, oldest first
+  // Full buffers, oldest first from sealed_head_ (a vector, not a deque: an empty deque already
+  // holds memory, and every idle client has an empty one).
+  std::vector<std::string> sealed_;
+  size_t sealed_head_ = 0;
   size_t sealed_bytes_ = 0;
   ReplyObserver* observer_ = nullptr;
 };
