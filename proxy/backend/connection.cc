@@ -61,7 +61,7 @@ void Connection::queue_handshake() {
   pending_.push_back({Tag{}, deadline, Internal::kSetName});
   resp::ReplyWriter(out_).command({"CLIENT", "ID"});
   pending_.push_back({Tag{}, deadline, Internal::kClientId});
-  if (options_.require_master || options_.require_synced_replica) {
+  if (options_.role_check != ConnectionOptions::RoleCheck::kNone) {
     append_role(out_);
     pending_.push_back({Tag{}, deadline, Internal::kRole});
   }
@@ -213,7 +213,7 @@ bool Connection::on_internal_reply(Internal what, const Reply& reply) {
       }
       return true;
     case Internal::kRole:
-      if (options_.require_master) {
+      if (options_.role_check == ConnectionOptions::RoleCheck::kMaster) {
         if (role_reply_is_master(reply.bytes)) return true;
         log::warn("backend_not_master", {{"backend", options_.host}, {"port", options_.port}});
         close(errc::kNotMaster);

@@ -38,10 +38,10 @@ struct ConnectionOptions {
   std::string username;  // AUTH username password; empty: AUTH password
   std::string password;  // empty: no AUTH
   std::string client_name = "resplit";
-  bool require_master = false;  // ROLE must say master before any command goes out (fencing)
-  // ROLE must say a replica linked to its master before any command goes out: a replica that was
-  // restarted (empty, or loading its snapshot) since resplit's last poll serves no read then.
-  bool require_synced_replica = false;
+  // What ROLE must say before any command goes out: master (fencing), or a replica linked to its
+  // master (one restarted since resplit's last poll, empty or loading its snapshot, serves no read).
+  enum class RoleCheck : uint8_t { kNone, kMaster, kSyncedReplica };
+  RoleCheck role_check = RoleCheck::kNone;
   std::shared_ptr<const net::TlsClient> tls;  // null: plain TCP (server_tls off)
   // The owning worker's counters for this backend (open connections, failed connects, commands).
   metrics::BackendStats* stats = nullptr;

@@ -46,7 +46,7 @@ class BackendPool {
   size_t outstanding() const;
   bool backing_off() const { return Clock::now() < retry_at_; }
 
-  // Applies to connections made from now on (e.g. require_master after a failover).
+  // Applies to connections made from now on (e.g. the role check after a failover).
   void set_connection_options(const ConnectionOptions& options) { connection_ = options; }
   const ConnectionOptions& connection_options() const { return connection_; }
 

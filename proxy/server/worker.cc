@@ -166,7 +166,7 @@ asio::awaitable<void> Worker::idle_loop() {
       if (s.idle_for(now) > limit) idle.push_back(&s);
     });
     for (ClientSession* s : idle) {
-      stats_.disconnected[static_cast<size_t>(metrics::Disconnect::kIdleTimeout)].add();
+      stats_.disconnect(metrics::Disconnect::kIdleTimeout);
       s->close();
     }
   }
@@ -202,8 +202,10 @@ backend::ConnectionOptions Worker::connection_options(const topology::BackendSta
   o.tcp_keepalive = std::chrono::duration_cast<std::chrono::seconds>(c.listen.tcp_keepalive);
   o.username = c.auth.backend.username;
   o.password = c.auth.backend.password.value;
-  o.require_master = b.role == topology::Role::kMaster;
-  o.require_synced_replica = b.role == topology::Role::kReplica;
+  using RoleCheck = backend::ConnectionOptions::RoleCheck;
+  o.role_check = b.role == topology::Role::kMaster    ? RoleCheck::kMaster
+                 : b.role == topology::Role::kReplica ? RoleCheck::kSyncedReplica
+                                                      : RoleCheck::kNone;
   o.tls = tls_->client;
   o.stats = stats_.backend(b.id);
   return o;
@@ -218,9 +220,7 @@ void Worker::reconcile_pools() {
       // A node's role decides what its new connections must prove: that they reach a master, or
       // a replica linked to its master.
       auto options = connection_options(b);
-      const auto& current = pools_[b.id]->connection_options();
-      if (options.require_master != current.require_master ||
-          options.require_synced_replica != current.require_synced_replica) {
+      if (options.role_check != pools_[b.id]->connection_options().role_check) {
         pools_[b.id]->set_connection_options(options);
       }
     }
