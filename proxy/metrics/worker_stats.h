@@ -59,6 +59,7 @@ class WorkerStats {
   BackendStats* backend(uint32_t id) { return id < kMaxBackends ? &backends[id] : nullptr; }
 
   void route(Route route, Reason reason) noexcept { at(routing, route, reason).add(); }
+  void disconnect(Disconnect why) noexcept { disconnected[static_cast<size_t>(why)].add(); }
   // A reply to a command: counts it by result (and error class); `timed` commands also go into the
   // duration histogram (blocking commands do not: their wait is not latency).
   void reply(Route route, bool timed, int64_t elapsed_ns, std::string_view reply) noexcept;

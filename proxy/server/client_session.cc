@@ -175,7 +175,7 @@ asio::awaitable<void> ClientSession::read_loop() {
     if (in_end_ - in_begin_ > worker_.config().limits.max_query_buffer) {
       // As Redis: a client whose unparsed input outgrows the query buffer limit is closed.
       log::warn("client_query_buffer_limit", {{"client", id_}, {"addr", peer_}});
-      worker_.stats().disconnected[static_cast<size_t>(metrics::Disconnect::kQueryBuffer)].add();
+      worker_.stats().disconnect(metrics::Disconnect::kQueryBuffer);
       close();
       co_return;
     }
@@ -298,7 +298,7 @@ void ClientSession::after_reply(bool at_read_end) {
   if (held > worker_.config().limits.client_output_buffer) {
     log::warn("client_output_buffer_limit",
               {{"client", id_}, {"addr", peer_}, {"bytes", held}});
-    worker_.stats().disconnected[static_cast<size_t>(metrics::Disconnect::kOutputBuffer)].add();
+    worker_.stats().disconnect(metrics::Disconnect::kOutputBuffer);
     close();
     return;
   }
