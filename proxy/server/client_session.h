@@ -151,6 +151,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   // Writes across a failover (session_failover.cc).
   Step wait_for_master();
+  // An error a node gives without running the command (READONLY, NOREPLICAS, MASTERDOWN, LOADING):
+  // a write may go to the next master, a replica read to the master.
   static bool is_refusal(std::string_view error);
   // Backpressure: more commands or write bytes await replies than resplit should hold for one
   // client (divisor 1), or still more than half of that (divisor 2, to resume reading).

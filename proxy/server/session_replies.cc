@@ -8,13 +8,6 @@ namespace resplit::server {
 
 namespace {
 
-// A replica answers these without running the command: loading a dataset, or (with
-// replica-serve-stale-data no) cut off from its master. Resplit polls see it a moment later.
-bool replica_could_not_run(const backend::Reply& reply) {
-  const std::string_view error = reply.error_text();
-  return error.starts_with("LOADING ") || error.starts_with("MASTERDOWN ");
-}
-
 std::string_view failure_text(errc why, bool sent) {
   if (!sent) return text::kBackendUnavailable;
   switch (why) {
@@ -28,14 +21,16 @@ std::string_view failure_text(errc why, bool sent) {
 
 void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply) {
   const auto kind = static_cast<TagKind>(t.kind);
-  if ((t.aux & kAuxRereadable) && replica_could_not_run(reply) &&
-      retry_read_on_master(t, errc::kReplicaNotReady)) {
+  // A replica refuses a read unrun while it loads a dataset or (replica-serve-stale-data no) has
+  // lost its master; resplit's polls see that a moment later.
+  const bool refused = is_refusal(reply.error_text());
+  if ((t.aux & kAuxRereadable) && refused && retry_read_on_master(t, errc::kReplicaNotReady)) {
     return;
   }
   if (t.aux & (kAuxRereadable | kAuxMasterRead)) kept_.forget(t.seq);
   if (t.aux & kAuxWrite) note_write_answered();
   if (t.aux & kAuxResendable) {
-    if (reply.is_error() && is_refusal(reply.error_text())) {
+    if (refused) {
       hold_write_for_master(t.seq, reply.bytes);  // not run: it waits for a master that takes it
       return;
     }
@@ -48,13 +43,12 @@ void ClientSession::on_reply(const backend::Tag& t, const backend::Reply& reply)
     }
   }
   if (kind == TagKind::kProbedRead) {
-    if (finish_probed_read(t, reply, replica_could_not_run(reply))) return;
+    if (finish_probed_read(t, reply, refused)) return;
   } else if (kind == TagKind::kScriptRead) {
     KeptCommands::Kept kept;
     if (kept_.take(t.seq, kept)) {
       const auto& topology = worker_.topology();
-      if ((reply.error_text().starts_with("NOSCRIPT") || replica_could_not_run(reply)) &&
-          topology.master) {
+      if ((reply.error_text().starts_with("NOSCRIPT") || refused) && topology.master) {
         // The replica never got the script (it joined after SCRIPT LOAD), or could not run it
         // now: the master has it, or answers NOSCRIPT itself.
         if (backend::Connection* master = shared_connection(*topology.master)) {
