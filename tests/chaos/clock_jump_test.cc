@@ -64,8 +64,9 @@ class ClockJumpTest : public RedisTopologyFixture {
   }
 
   bool set_offset(const std::string& offset) {
-    std::ofstream(offset_file_, std::ios::trunc) << offset << "\n";
-    return std::ofstream(offset_file_, std::ios::app).good();
+    std::ofstream file(offset_file_, std::ios::trunc);
+    file << offset << "\n";
+    return static_cast<bool>(file.flush());
   }
   // resplit's wall clock as it reports it: the reload timestamp after a SIGHUP.
   double wall_clock_offset() {

@@ -77,12 +77,6 @@ class DnsChangeTest : public ::testing::Test {
   TempDir dir_{"resplit-d6-hosts"};
 };
 
-long long error_count(RedisProcess& node, const std::string& code) {
-  const auto info = node.client().info("errorstats");
-  const auto it = info.find("errorstat_" + code);
-  return it == info.end() ? 0 : std::stoll(it->second.substr(it->second.find('=') + 1));
-}
-
 TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
   const auto test_start = Clock::now();
   const uint16_t port = pick_free_port();
@@ -125,7 +119,8 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
   // A writer through resplit, one SET every 5 ms, noting when each was acknowledged.
   std::mutex mu;
   std::vector<std::pair<Clock::time_point, std::string>> acked;
-  size_t errors = 0;
+  size_t errors = 0, unknown = 0;
+  std::string first_error;
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     RedisClient c = proxy.client(10s);
@@ -136,7 +131,12 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
       if (r == Reply::status("OK")) {
         acked.emplace_back(Clock::now(), key);
       } else {
-        ++errors;
+        // The one write in flight when the master is killed is rightly of unknown outcome.
+        if (to_string(r).find("outcome of the command unknown") != std::string::npos) {
+          ++unknown;
+        } else if (errors++ == 0) {
+          first_error = to_string(r);
+        }
         if (!c.connected()) c.reconnect();
       }
       std::this_thread::sleep_for(5ms);
@@ -179,15 +179,16 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
   const auto resync_from = Clock::now();
   const bool reads_back = reads_reach_replicas("d6:after", "2", 30s);
   const double reads_back_s = seconds_since(resync_from);
-  const long long readonly = error_count(*replicas[0], "READONLY") +
-                             error_count(*replicas[1], "READONLY");
+  const long long readonly = error_replies(*replicas[0], "READONLY") +
+                             error_replies(*replicas[1], "READONLY");
 
   std::cout << "FIGURES D6 master name moved: writes back " << (recovered_s ? *recovered_s : -1)
             << " s after the name moved (the new master was up "
             << std::chrono::duration<double>(moved_at - killed_at).count()
             << " s after the kill), bound "
             << std::chrono::duration<double>(kReconnectMax).count() + 1 << " s; " << acked.size()
-            << " writes acknowledged, " << errors << " errors, " << after_move
+            << " writes acknowledged, " << errors << " errors, " << unknown
+            << " of unknown outcome (in flight at the kill), " << after_move
             << " acknowledged after the move, " << missing
             << " of them missing on the new master; replicas serving reads again after "
             << reads_back_s << " s; READONLY answers from replicas " << readonly << "; test "
@@ -196,7 +197,9 @@ TEST_F(DnsChangeTest, D6_MasterNameMovesToANewAddressAndResplitFollowsIt) {
                                        << proxy.log_tail();
   EXPECT_LE(*recovered_s, std::chrono::duration<double>(kReconnectMax).count() + 1);
   EXPECT_EQ(missing, 0u);
-  EXPECT_EQ(errors, 0u) << "writes waited for the new master instead (timeouts.failover_wait)";
+  EXPECT_EQ(errors, 0u) << "writes should wait for the new master (timeouts.failover_wait); first: "
+                        << first_error;
+  EXPECT_LE(unknown, 1u) << "only the write in flight at the kill may be of unknown outcome";
   EXPECT_TRUE(reads_back) << proxy.log_tail();
   EXPECT_EQ(readonly, 0);
 }
