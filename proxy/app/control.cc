@@ -62,7 +62,7 @@ int Control::run() {
   const auto tls = shared_.tls.get();
   monitor_->set_tls(tls->client);
   monitor_->start();
-  sentinel_feed_ = std::make_unique<SentinelFeed>(io_, *monitor_);
+  sentinel_feed_ = std::make_unique<SentinelFeed>(io_, *monitor_, sentinel_status_);
   sentinel_feed_->apply(*config, tls->client);
   try {
     server_.start();

@@ -70,6 +70,9 @@ class Control {
   server::Server server_;
   std::unique_ptr<topology::TopologyMonitor> monitor_;
   std::unique_ptr<SentinelFeed> sentinel_feed_;
+  // Outlives the feed's watchers and is read by the metrics collector from the start.
+  std::shared_ptr<topology::SentinelStatusBoard> sentinel_status_ =
+      std::make_shared<topology::SentinelStatusBoard>();
   std::unique_ptr<ConfigWatcher> watcher_;
   std::unique_ptr<metrics::Collector> collector_;
   std::unique_ptr<admin::AdminServer> admin_;

@@ -23,6 +23,7 @@ void Control::start_admin() {
   };
   sources.client_connections = [this] { return shared_.clients.load(std::memory_order_relaxed); };
   sources.per_command = [this] { return shared_.config.get()->metrics.per_command; };
+  sources.sentinels = [board = sentinel_status_] { return board->get(); };
   collector_ = std::make_unique<metrics::Collector>(std::move(sources));
 
   const auto config = shared_.config.get();

@@ -19,7 +19,10 @@ void SentinelFeed::apply(const config::Config& config,
       [&monitor](std::vector<topology::Address> list, std::string source) {
         monitor.set_replica_addresses(std::move(list), std::move(source));
       },
-      [&monitor](std::string source) { monitor.hold_writes(std::move(source)); });
+      [&monitor](std::string source) { monitor.hold_writes(std::move(source)); },
+      [board = status_, generation = status_->restart()](topology::SentinelStatusList list) {
+        board->publish(generation, std::move(list));
+      });
   watcher_->start();
 }
 
@@ -27,6 +30,7 @@ void SentinelFeed::stop() {
   if (watcher_) watcher_->stop();
   watcher_.reset();
   settings_.reset();
+  status_->restart();
 }
 
 }  // namespace resplit::app

@@ -50,6 +50,7 @@ std::vector<MetricFamily> Collector::Collect() const {
   collect_commands(out, workers);
   const topology::SnapshotPtr topology = sources_.topology ? sources_.topology() : nullptr;
   collect_backends(out, workers, topology ? *topology : topology::TopologySnapshot{});
+  collect_sentinels(out);
   collect_process(out);
   return out;
 }

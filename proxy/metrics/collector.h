@@ -13,6 +13,7 @@
 #include <prometheus/metric_family.h>
 
 #include "proxy/metrics/worker_stats.h"
+#include "proxy/topology/sentinel_status.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::metrics {
@@ -32,6 +33,8 @@ struct Sources {
   std::function<ReloadInfo()> reload;
   std::function<uint64_t()> client_connections;
   std::function<bool()> per_command;
+  // What each Sentinel answered; null (or unset) without a `sentinel` section.
+  std::function<std::shared_ptr<const topology::SentinelStatusList>()> sentinels;
 };
 
 class Collector final : public prometheus::Collectable {
@@ -47,6 +50,7 @@ class Collector final : public prometheus::Collectable {
   void collect_backends(std::vector<prometheus::MetricFamily>& out,
                         const std::vector<const WorkerStats*>& workers,
                         const topology::TopologySnapshot& topology) const;
+  void collect_sentinels(std::vector<prometheus::MetricFamily>& out) const;
 
   Sources sources_;
 };

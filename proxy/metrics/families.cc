@@ -70,6 +70,12 @@ constexpr std::array<FamilyInfo, static_cast<size_t>(Family::kCount)> kFamilies 
     {"resplit_replica_exclusions_total", kC, "backend,reason",
      "Times a replica was taken out of read rotation, by the reason at that moment"},
     {"resplit_master_changes_total", kC, "", "Master changes seen (failover, announcement)"},
+    {"resplit_sentinel_up", kG, "sentinel", "1 if the Sentinel answered its last poll"},
+    {"resplit_sentinel_names_trusted_master", kG, "sentinel",
+     "1 if the Sentinel names the master resplit trusts; 0 if it names another (stale or cut off "
+     "from the other Sentinels, and outvoted) or none"},
+    {"resplit_sentinel_config_epoch", kG, "sentinel",
+     "The config epoch the Sentinel reports for the master (it grows with each failover)"},
     {"process_cpu_seconds_total", kC, "", "Total user and system CPU time spent in seconds"},
     {"process_resident_memory_bytes", kG, "", "Resident memory size in bytes"},
     {"process_virtual_memory_bytes", kG, "", "Virtual memory size in bytes"},

@@ -64,6 +64,10 @@ std::optional<uint64_t> parse_config_epoch(const redisReply* reply) {
   return parse_unsigned(epoch);
 }
 
+SentinelAnswer parse_poll_answer(const redisReply* master_addr, const redisReply* master) {
+  return SentinelAnswer{parse_master_addr(master_addr), parse_config_epoch(master).value_or(0)};
+}
+
 std::optional<Address> parse_failover_of(const redisReply* reply) {
   const std::string_view flags = field_of(reply, "flags");
   size_t start = 0;

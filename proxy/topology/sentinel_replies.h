@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/topology/sentinel_vote.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::topology {
@@ -19,6 +20,10 @@ std::optional<Address> parse_master_addr(const redisReply* reply);
 
 // The `config-epoch` field of SENTINEL MASTER's flat field/value array.
 std::optional<uint64_t> parse_config_epoch(const redisReply* reply);
+
+// One poll's answer: the master of GET-MASTER-ADDR-BY-NAME and the epoch of SENTINEL MASTER (0 when
+// absent).
+SentinelAnswer parse_poll_answer(const redisReply* master_addr, const redisReply* master);
 
 // The master a Sentinel is failing over right now: SENTINEL MASTER's ip and port when its flags
 // include failover_in_progress (before the switch they are still the old master's).

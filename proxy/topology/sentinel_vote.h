@@ -42,6 +42,8 @@ class SentinelVote {
   // Sentinels whose latest answer names `address`.
   size_t votes_for(const Address& address) const;
   size_t sentinels() const { return answers_.size(); }
+  // The latest answer of Sentinel `i` (0-based, as configured; must be in range).
+  const SentinelAnswer& answer(size_t i) const { return answers_.at(i); }
 
  private:
   std::vector<SentinelAnswer> answers_;

@@ -46,14 +46,6 @@ auto finished(std::shared_ptr<void> keep, std::string_view what) {
   };
 }
 
-SentinelAnswer answer_of(const std::vector<resp::OwnedReply>& replies) {
-  SentinelAnswer answer;
-  if (replies.size() != 2) return answer;
-  answer.master = parse_master_addr(replies[0].get());
-  answer.epoch = parse_config_epoch(replies[1].get()).value_or(0);
-  return answer;
-}
-
 std::vector<Command> one(Command command) {
   std::vector<Command> commands;
   commands.push_back(std::move(command));
@@ -62,38 +54,18 @@ std::vector<Command> one(Command command) {
 
 }  // namespace
 
-SentinelSettings sentinel_settings_from(const config::Config& config,
-                                        std::shared_ptr<const net::TlsClient> tls) {
-  SentinelSettings s;
-  if (config.sentinel) {
-    for (const config::HostPort& hp : config.sentinel->addresses) {
-      s.sentinels.push_back(Address{hp.host, hp.port});
-    }
-    s.master_name = config.sentinel->master_name;
-    s.username = config.sentinel->auth.username;
-    s.password = config.sentinel->auth.password.value;
-  }
-  s.connect_timeout = config.timeouts.connect;
-  s.request_timeout = config.health_check.timeout;
-  s.poll_interval = config.health_check.interval;
-  s.discover_replicas = config.replicas.discovery == config::Discovery::kSentinel;
-  s.replicas_interval = config.replicas.refresh_interval;
-  s.hold_limit = config.timeouts.failover_wait;
-  s.tls = std::move(tls);
-  return s;
-}
-
 class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
  public:
   using Strand = asio::strand<asio::io_context::executor_type>;
 
   Core(asio::io_context& io, SentinelSettings settings, MasterSink on_master,
-       ReplicasSink on_replicas, HoldSink on_hold)
+       ReplicasSink on_replicas, HoldSink on_hold, StatusSink on_status)
       : strand_(asio::make_strand(io)),
         settings_(std::move(settings)),
         on_master_(std::move(on_master)),
         on_replicas_(std::move(on_replicas)),
         on_hold_(std::move(on_hold)),
+        on_status_(std::move(on_status)),
         vote_(settings_.sentinels.size()),
         hold_(settings_.sentinels.size(), settings_.hold_limit),
         jitter_(std::random_device{}()) {
@@ -126,6 +98,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       l->wake.cancel();
       l->event_timer.cancel();
     }
+    if (on_status_) on_status_({});
   }
 
  private:
@@ -219,6 +192,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
   void record(size_t i, SentinelAnswer answer) {
     vote_.record(i, std::move(answer));
     std::optional<TrustedMaster> trusted = vote_.decide();
+    report_status();
     if (!trusted) return;
     log::info("sentinel_master_trusted", {{"address", trusted->address.to_string()},
                                           {"config_epoch", trusted->epoch},
@@ -227,6 +201,26 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
     replicas_due_ = true;
     hold_.clear();
     on_master_(trusted->address, "sentinel");
+  }
+
+  // Tells the status sink when any Sentinel's state changed (a poll every interval per Sentinel
+  // mostly changes nothing).
+  void report_status() {
+    if (!on_status_ || stopped_) return;
+    SentinelStatusList now;
+    now.reserve(links_.size());
+    for (size_t i = 0; i < links_.size(); ++i) {
+      const SentinelAnswer& a = vote_.answer(i);
+      now.push_back(SentinelStatus{
+          .address = links_[i]->address,
+          .up = links_[i]->up,
+          .master = a.master,
+          .epoch = a.epoch,
+          .names_trusted = a.master && vote_.trusted() && *a.master == vote_.trusted()->address});
+    }
+    if (now == last_status_) return;
+    last_status_ = now;
+    on_status_(std::move(now));
   }
 
   asio::awaitable<void> poll_loop(size_t i) {
@@ -255,7 +249,9 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       if (!l.up) log::info("sentinel_connected", {{"sentinel", l.address.to_string()}});
       l.up = true;
       l.last_error.clear();
-      SentinelAnswer answer = answer_of(replies);
+      SentinelAnswer answer = replies.size() == 2
+                                 ? parse_poll_answer(replies[0].get(), replies[1].get())
+                                 : SentinelAnswer{};
       const bool names_trusted =
           answer.master && vote_.trusted() && *answer.master == vote_.trusted()->address;
       record(i, std::move(answer));
@@ -362,6 +358,8 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
   MasterSink on_master_;
   ReplicasSink on_replicas_;
   HoldSink on_hold_;
+  StatusSink on_status_;
+  SentinelStatusList last_status_;
   std::vector<Command> poll_commands_;  // GET-MASTER-ADDR-BY-NAME and the epoch, in one write
   SentinelVote vote_;
   FailoverHold hold_;
@@ -375,9 +373,11 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
 };
 
 SentinelWatcher::SentinelWatcher(asio::io_context& io, SentinelSettings settings,
-                                 MasterSink on_master, ReplicasSink on_replicas, HoldSink on_hold)
+                                 MasterSink on_master, ReplicasSink on_replicas, HoldSink on_hold,
+                                 StatusSink on_status)
     : core_(std::make_shared<Core>(io, std::move(settings), std::move(on_master),
-                                   std::move(on_replicas), std::move(on_hold))) {}
+                                   std::move(on_replicas), std::move(on_hold),
+                                   std::move(on_status))) {}
 
 SentinelWatcher::~SentinelWatcher() { stop(); }
 

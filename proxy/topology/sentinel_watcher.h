@@ -15,31 +15,11 @@
 #include <vector>
 
 #include "proxy/base/clock.h"
-#include "proxy/config/config.h"
-#include "proxy/net/tls_contexts.h"
+#include "proxy/topology/sentinel_settings.h"
+#include "proxy/topology/sentinel_status.h"
 #include "proxy/topology/snapshot.h"
 
 namespace resplit::topology {
-
-struct SentinelSettings {
-  std::vector<Address> sentinels;
-  std::string master_name;
-  std::string username;  // empty: AUTH with the password alone
-  std::string password;  // empty: no AUTH
-  Clock::duration connect_timeout = std::chrono::seconds(1);
-  Clock::duration request_timeout = std::chrono::seconds(1);
-  Clock::duration poll_interval = std::chrono::milliseconds(250);
-  bool discover_replicas = false;                                // replicas.discovery: sentinel
-  Clock::duration replicas_interval = std::chrono::seconds(10);  // replicas.refresh_interval
-  // Longest wait for a running failover before writes go to the old master again
-  // (timeouts.failover_wait); 0: writes are never held.
-  Clock::duration hold_limit = std::chrono::seconds(5);
-  std::shared_ptr<const net::TlsClient> tls;  // server_tls; null: plain TCP
-  friend bool operator==(const SentinelSettings&, const SentinelSettings&) = default;
-};
-// From the `sentinel` section (which must be set), timeouts, health_check.interval and replicas.
-SentinelSettings sentinel_settings_from(const config::Config& config,
-                                        std::shared_ptr<const net::TlsClient> tls = nullptr);
 
 class SentinelWatcher {
  public:
@@ -49,9 +29,12 @@ class SentinelWatcher {
   // A Sentinel is failing over the trusted master: writes must wait (FailoverHold says why). The
   // hold ends with the next master report, the new master or the old one again.
   using HoldSink = std::function<void(std::string source)>;
+  // Every Sentinel's state, in configured order, each time any of it changes (and empty once
+  // stopped).
+  using StatusSink = std::function<void(SentinelStatusList)>;
 
   SentinelWatcher(boost::asio::io_context& io, SentinelSettings settings, MasterSink on_master,
-                  ReplicasSink on_replicas, HoldSink on_hold);
+                  ReplicasSink on_replicas, HoldSink on_hold, StatusSink on_status = nullptr);
   // Stops; the coroutines end on their own as `io` runs (or when it is destroyed).
   ~SentinelWatcher();
 

@@ -59,11 +59,13 @@ class CollectorTest : public ::testing::Test {
     s.reload = [] { return ReloadInfo{3, 1, false, {}}; };
     s.client_connections = [] { return 7; };
     s.per_command = [per_command] { return per_command; };
+    s.sentinels = [this] { return sentinels_; };
     return Collector(s);
   }
 
   std::vector<std::unique_ptr<WorkerStats>> workers_;
   topology::SnapshotPtr topology_;
+  std::shared_ptr<const topology::SentinelStatusList> sentinels_;
 };
 
 TEST_F(CollectorTest, SumsWorkersAndMakesHistogramsCumulative) {
@@ -120,6 +122,45 @@ TEST_F(CollectorTest, ExposesExactlyTheDescribedFamilies) {
   std::set<std::string> without_per_command;
   for (const auto& f : collector(false).Collect()) without_per_command.insert(f.name);
   EXPECT_EQ(without_per_command.count("resplit_commands_by_name_total"), 0u);
+}
+
+TEST_F(CollectorTest, ShowsEachSentinelAndWhetherItNamesTheTrustedMaster) {
+  EXPECT_TRUE(find(collector().Collect(), "resplit_sentinel_up")->metric.empty());  // none set
+  const topology::Address master{"10.0.0.2", 6379};
+  sentinels_ = std::make_shared<const topology::SentinelStatusList>(topology::SentinelStatusList{
+      {.address = {"10.0.1.1", 26379}, .up = true, .master = master, .epoch = 3,
+       .names_trusted = true},
+      {.address = {"10.0.1.2", 26379}, .up = true, .master = topology::Address{"10.0.0.1", 6379},
+       .epoch = 2},  // stale: outvoted
+      {.address = {"10.0.1.3", 26379}}});  // down
+  const auto all = collector().Collect();
+  auto values = [&](const std::string& family) {
+    std::map<std::string, double> out;
+    for (const auto& m : find(all, family)->metric) out[labels(m)["sentinel"]] = m.gauge.value;
+    return out;
+  };
+  using Values = std::map<std::string, double>;
+  EXPECT_EQ(values("resplit_sentinel_up"),
+            (Values{{"10.0.1.1:26379", 1}, {"10.0.1.2:26379", 1}, {"10.0.1.3:26379", 0}}));
+  EXPECT_EQ(values("resplit_sentinel_names_trusted_master"),
+            (Values{{"10.0.1.1:26379", 1}, {"10.0.1.2:26379", 0}, {"10.0.1.3:26379", 0}}));
+  EXPECT_EQ(values("resplit_sentinel_config_epoch"),
+            (Values{{"10.0.1.1:26379", 3}, {"10.0.1.2:26379", 2}, {"10.0.1.3:26379", 0}}));
+}
+
+TEST(SentinelStatusBoardTest, DropsReportsOfAReplacedWatcher) {
+  topology::SentinelStatusBoard board;
+  const uint64_t first = board.restart();
+  board.publish(first, {{.address = {"10.0.1.1", 26379}, .up = true}});
+  ASSERT_NE(board.get(), nullptr);
+  const uint64_t second = board.restart();  // a reload started another watcher
+  EXPECT_EQ(board.get(), nullptr);
+  board.publish(first, {{.address = {"10.0.1.1", 26379}}});  // the old one, stopping late
+  EXPECT_EQ(board.get(), nullptr);
+  board.publish(second, {{.address = {"10.0.1.9", 26379}, .up = true}});
+  ASSERT_NE(board.get(), nullptr);
+  EXPECT_EQ(board.get()->at(0).address.port, 26379);
+  EXPECT_EQ(board.get()->at(0).address.host, "10.0.1.9");
 }
 
 TEST_F(CollectorTest, SerializesAsPrometheusText) {
