@@ -1,6 +1,7 @@
 #include "tests/integration/acked_writers.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "tests/testing/redis_client.h"
 #include "tests/testing/reply.h"
@@ -112,6 +113,23 @@ std::vector<AckedWrite> AckedWriters::acked() const {
   for (const auto& per_writer : acked_) all.insert(all.end(), per_writer.begin(), per_writer.end());
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
   return all;
+}
+
+bool AckedWriters::wait_for_acks(uint64_t from, uint64_t more,
+                                 std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int i = 0; i < 100000 && std::chrono::steady_clock::now() < deadline; ++i) {
+    if (acked_count() >= from + more) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+void print_counts(const char* test, const WriterCounts& c) {
+  std::cout << test << ": acked " << c.acked << ", errors " << c.errors << ", indeterminate "
+            << c.indeterminate << ", read-backs " << c.reads << " (wrong " << c.wrong_reads
+            << "), positive WAITs " << c.waits << "\n";
+  for (const std::string& e : c.error_samples) std::cout << "  " << e << "\n";
 }
 
 std::vector<std::string> missing_writes(uint16_t port, const std::vector<AckedWrite>& writes) {

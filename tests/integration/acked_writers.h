@@ -61,6 +61,8 @@ class AckedWriters {
   std::vector<AckedWrite> acked() const;
   // Writes acknowledged so far (cheap: for waiting on progress).
   uint64_t acked_count() const { return acked_total_.load(); }
+  // Until `more` writes beyond `from` are acknowledged; false when `timeout` passes first.
+  bool wait_for_acks(uint64_t from, uint64_t more, std::chrono::milliseconds timeout) const;
 
  private:
   void run(size_t writer);
@@ -75,6 +77,9 @@ class AckedWriters {
   WriterCounts counts_;
   std::vector<std::thread> threads_;
 };
+
+// Prints `counts` on one line headed by `test`, then the error samples.
+void print_counts(const char* test, const WriterCounts& counts);
 
 // Reads every acknowledged key from the node on `port` in pipelined batches; the keys that are
 // missing or hold another value.

@@ -66,31 +66,13 @@ size_t replicated_among(const std::vector<std::string>& missing,
   return n;
 }
 
-void print_counts(const char* test, const WriterCounts& c) {
-  std::cout << test << ": acked " << c.acked << ", errors " << c.errors << ", indeterminate "
-            << c.indeterminate << ", read-backs " << c.reads << " (wrong " << c.wrong_reads
-            << "), positive WAITs " << c.waits << "\n";
-  for (const std::string& e : c.error_samples) std::cout << "  " << e << "\n";
-}
-
-// Waits until `writers` have acknowledged `more` writes beyond `from`, within `timeout`.
-bool wait_for_acks(const AckedWriters& writers, uint64_t from, uint64_t more,
-                   std::chrono::milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  for (int i = 0; i < 100000 && SteadyClock::now() < deadline; ++i) {
-    if (writers.acked_count() >= from + more) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
-}
-
 class SentinelFailoverTest : public SentinelProxyFixture {};
 
 TEST_F(SentinelFailoverTest, KilledMasterWritesMoveToTheNewMasterAndNoAcknowledgedWriteIsLost) {
   SwitchListener events(topology());
   AckedWriters writers(proxy().port(), {.writers = 4, .prefix = "kill", .wait_every = 20});
   writers.start();
-  ASSERT_TRUE(wait_for_acks(writers, 0, 2000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(0, 2000, 20s));
 
   const uint16_t old_port = master().port();
   const auto killed_at = SteadyClock::now();
@@ -100,7 +82,7 @@ TEST_F(SentinelFailoverTest, KilledMasterWritesMoveToTheNewMasterAndNoAcknowledg
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
   ASSERT_TRUE(switched_at.has_value()) << "no +switch-master seen";
-  ASSERT_TRUE(wait_for_acks(writers, writers.acked_count(), 2000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(writers.acked_count(), 2000, 20s));
   writers.stop();
 
   const WriterCounts counts = writers.counts();
@@ -145,24 +127,22 @@ TEST_F(SentinelFailoverTest, PausedOldMasterGetsNoWritesOnceDemoted) {
   SwitchListener events(topology());
   AckedWriters writers(proxy().port(), {.writers = 4, .prefix = "pause", .wait_every = 20});
   writers.start();
-  ASSERT_TRUE(wait_for_acks(writers, 0, 2000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(0, 2000, 20s));
 
   const uint16_t old_port = master().port();
   const auto paused_at = SteadyClock::now();
-  master().pause();
   std::string why;
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, 60s, &why);
-  if (new_port == 0) master().resume();
+  const uint16_t new_port = pause_master_until_switch(&why);
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
-  ASSERT_TRUE(wait_for_acks(writers, writers.acked_count(), 1000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(writers.acked_count(), 1000, 20s));
   master().resume();
   const auto resumed_at = SteadyClock::now();
   // The old master wakes up still saying master, until Sentinel turns it into a replica; writing
   // on through that window is what must not reach it.
   const uint64_t at_resume = writers.acked_count();
   std::this_thread::sleep_for(3s);
-  ASSERT_TRUE(wait_for_acks(writers, at_resume, 1000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(at_resume, 1000, 20s));
   writers.stop();
   const std::string old_role = master().client().info("replication")["role"];
 
@@ -201,7 +181,7 @@ TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
   SwitchListener events(topology());
   AckedWriters writers(proxy().port(), {.writers = 4, .prefix = "planned", .read_back = true});
   writers.start();
-  ASSERT_TRUE(wait_for_acks(writers, 0, 2000, 20s));
+  ASSERT_TRUE(writers.wait_for_acks(0, 2000, 20s));
 
   const uint16_t old_port = master().port();
   const auto asked_at = SteadyClock::now();
@@ -212,7 +192,7 @@ TEST_F(SentinelFailoverTest, PlannedSentinelFailoverShowsClientsNoErrors) {
   ASSERT_NE(new_port, 0) << why;
   const std::optional<SteadyClock::time_point> switched_at = events.wait(10s);
   ASSERT_TRUE(switched_at.has_value()) << "no +switch-master seen";
-  EXPECT_TRUE(wait_for_acks(writers, writers.acked_count(), 2000, 20s));
+  EXPECT_TRUE(writers.wait_for_acks(writers.acked_count(), 2000, 20s));
   writers.stop();
 
   const WriterCounts counts = writers.counts();

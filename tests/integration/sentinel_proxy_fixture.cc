@@ -87,6 +87,15 @@ void SentinelProxyFixture::SetUp() {
   FAIL() << "resplit did not take a write: " << ready;
 }
 
+uint16_t SentinelProxyFixture::pause_master_until_switch(std::string* why,
+                                                        std::chrono::milliseconds timeout) {
+  const uint16_t old_port = master().port();
+  master().pause();
+  const uint16_t new_port = topology().wait_for_master_switch(old_port, timeout, why);
+  if (new_port == 0) master().resume();
+  return new_port;
+}
+
 void SentinelProxyFixture::TearDown() {
   if (proxy_) {
     if (HasFailure()) std::cerr << "--- resplit log ---\n" << proxy_->log_tail(80) << "\n";

@@ -58,6 +58,12 @@ class SentinelProxyFixture : public RedisTopologyFixture {
 
   ResplitProcess& proxy() { return *proxy_; }
 
+  // SIGSTOPs the master and waits until a majority of the Sentinels name another one: its port,
+  // or 0 when they do not within `timeout` (then the master is resumed and `why` says what the
+  // Sentinels named).
+  uint16_t pause_master_until_switch(std::string* why,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
  private:
   std::unique_ptr<ResplitProcess> proxy_;
 };

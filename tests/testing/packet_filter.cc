@@ -54,6 +54,11 @@ bool PacketFilter::drop_to(uint16_t port) {
               "drop"}) == 0;
 }
 
+bool PacketFilter::drop_address(const std::string& ip) {
+  return nft({"add", "rule", "inet", kTable, "input", "ip", "saddr", ip, "drop"}) == 0 &&
+         nft({"add", "rule", "inet", kTable, "input", "ip", "daddr", ip, "drop"}) == 0;
+}
+
 bool PacketFilter::drop_both_ways(uint16_t port) {
   return drop_to(port) && nft({"add", "rule", "inet", kTable, "input", "tcp", "sport",
                                std::to_string(port), "drop"}) == 0;

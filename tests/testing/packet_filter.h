@@ -32,6 +32,9 @@ class PacketFilter {
   bool drop_to(uint16_t port);
   // Drops packets from or to `port`.
   bool drop_both_ways(uint16_t port);
+  // Drops packets from or to the IPv4 address `ip` (e.g. a second loopback address that one
+  // process alone uses as its source), whatever the ports.
+  bool drop_address(const std::string& ip);
   // Removes every rule: what was dropped flows again (TCP retransmits what was lost).
   bool clear();
 

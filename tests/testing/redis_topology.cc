@@ -74,10 +74,15 @@ RedisTopology::RedisTopology(TopologyOptions options) : options_(std::move(optio
       "sentinel failover-timeout " + name + " " + std::to_string(options_.failover_timeout.count()),
   };
   for (size_t i = 0; i < options_.sentinels; ++i) {
+    std::vector<std::string> args = options_.sentinel_args;
+    if (i < options_.per_sentinel_args.size()) {
+      args.insert(args.end(), options_.per_sentinel_args[i].begin(),
+                  options_.per_sentinel_args[i].end());
+    }
     sentinels_.push_back(std::make_unique<RedisProcess>(
         RedisProcessOptions{.mode = RedisProcessOptions::Mode::kSentinel,
                             .name = "sentinel" + std::to_string(i),
-                            .args = options_.sentinel_args,
+                            .args = std::move(args),
                             .sentinel_config = config,
                             .start_timeout = options_.start_timeout}));
   }

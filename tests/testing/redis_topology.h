@@ -26,6 +26,8 @@ struct TopologyOptions {
   std::vector<std::string> master_args{};
   std::vector<std::string> replica_args{};
   std::vector<std::string> sentinel_args{};
+  // More arguments for Sentinel i alone (after sentinel_args); may be shorter than `sentinels`.
+  std::vector<std::vector<std::string>> per_sentinel_args{};
   // Master and replicas also listen for TLS (RedisProcessOptions::tls_port) and replicas follow
   // the master's TLS port; certificate arguments (and --tls-replication yes) go in *_args.
   bool tls = false;
