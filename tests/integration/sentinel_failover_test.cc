@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "tests/integration/acked_writers.h"
+#include "tests/integration/admin_client.h"
 #include "tests/integration/sentinel_proxy_fixture.h"
 #include "tests/testing/reply.h"
 
@@ -233,8 +234,13 @@ TEST_F(SentinelFailoverTest, LosingEverySentinelKeepsTheLastMaster) {
               ? 1
               : 0;
   }
-  std::cout << "every Sentinel killed: " << ok << " of 500 SET+GET pairs answered right\n";
+  const Scrape metrics = scrape(proxy().admin_port());
+  std::cout << "every Sentinel killed: " << ok << " of 500 SET+GET pairs answered right; "
+            << metrics.sum("resplit_sentinel_up") << " Sentinels up, master changes "
+            << metrics.value("resplit_master_changes_total") << "\n";
   EXPECT_EQ(ok, 500);
+  EXPECT_EQ(metrics.sum("resplit_sentinel_up"), 0);
+  EXPECT_EQ(metrics.sum("resplit_sentinel_names_trusted_master"), 0);
 }
 
 }  // namespace
