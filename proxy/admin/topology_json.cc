@@ -7,7 +7,8 @@
 namespace resplit::admin {
 
 std::string topology_json(const topology::TopologySnapshot& t,
-                          const std::function<int64_t(topology::BackendId)>& connections) {
+                          const std::function<int64_t(topology::BackendId)>& connections,
+                          const topology::SentinelStatusList* sentinels) {
   namespace json = boost::json;
   json::array backends;
   for (size_t i = 0; i < t.backends.size(); ++i) {
@@ -43,6 +44,19 @@ std::string topology_json(const topology::TopologySnapshot& t,
   doc["master_replid"] = t.master_replid;
   doc["master_changes"] = t.master_changes;
   doc["backends"] = std::move(backends);
+  if (sentinels != nullptr) {
+    json::array list;
+    for (const topology::SentinelStatus& s : *sentinels) {
+      json::object o;
+      o["address"] = s.address.to_string();
+      o["up"] = s.up;
+      o["names_master"] = s.master ? json::value(s.master->to_string()) : json::value(nullptr);
+      o["config_epoch"] = s.epoch;
+      o["names_trusted_master"] = s.names_trusted;
+      list.push_back(std::move(o));
+    }
+    doc["sentinels"] = std::move(list);
+  }
   return json::serialize(doc) + "\n";
 }
 

@@ -71,12 +71,16 @@ std::string Control::metrics_text() const {
 std::string Control::topology_text() const {
   const auto topology = shared_.topology.get();
   if (!topology) return "{\"backends\":[]}\n";
-  return admin::topology_json(*topology, [this](topology::BackendId id) -> int64_t {
-    int64_t total = 0;
-    if (id >= metrics::kMaxBackends) return 0;
-    for (const auto& w : shared_.worker_stats) total += w->backends[id].connections.get();
-    return total;
-  });
+  const auto sentinels = sentinel_status_->get();
+  return admin::topology_json(
+      *topology,
+      [this](topology::BackendId id) -> int64_t {
+        int64_t total = 0;
+        if (id >= metrics::kMaxBackends) return 0;
+        for (const auto& w : shared_.worker_stats) total += w->backends[id].connections.get();
+        return total;
+      },
+      sentinels.get());
 }
 
 }  // namespace resplit::app

@@ -44,6 +44,28 @@ TEST(TopologyJsonTest, NoMasterIsNull) {
   const auto doc = boost::json::parse(topology_json(topology::TopologySnapshot{}, nullptr));
   EXPECT_TRUE(doc.at("master").is_null());
   EXPECT_TRUE(doc.at("backends").as_array().empty());
+  EXPECT_FALSE(doc.as_object().contains("sentinels"));  // no Sentinels configured
+}
+
+TEST(TopologyJsonTest, ShowsWhatEachSentinelNames) {
+  const topology::SentinelStatusList sentinels = {
+      {.address = {"10.0.1.1", 26379}, .up = true, .master = topology::Address{"10.0.0.2", 6379},
+       .epoch = 3, .names_trusted = true},
+      {.address = {"10.0.1.2", 26379}, .up = true, .master = topology::Address{"10.0.0.1", 6379},
+       .epoch = 2},
+      {.address = {"10.0.1.3", 26379}}};
+  const auto doc =
+      boost::json::parse(topology_json(topology::TopologySnapshot{}, nullptr, &sentinels));
+  const auto& s = doc.at("sentinels").as_array();
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].at("address").as_string(), "10.0.1.1:26379");
+  EXPECT_EQ(s[0].at("names_master").as_string(), "10.0.0.2:6379");
+  EXPECT_EQ(s[0].at("config_epoch").to_number<uint64_t>(), 3u);
+  EXPECT_TRUE(s[0].at("names_trusted_master").as_bool());
+  EXPECT_EQ(s[1].at("names_master").as_string(), "10.0.0.1:6379");
+  EXPECT_FALSE(s[1].at("names_trusted_master").as_bool());
+  EXPECT_FALSE(s[2].at("up").as_bool());
+  EXPECT_TRUE(s[2].at("names_master").is_null());
 }
 
 }  // namespace
