@@ -34,5 +34,4 @@ struct SentinelSettings {
 SentinelSettings sentinel_settings_from(const config::Config& config,
                                         std::shared_ptr<const net::TlsClient> tls = nullptr);
 
-
 }  // namespace resplit::topology

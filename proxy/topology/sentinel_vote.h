@@ -39,6 +39,10 @@ class SentinelVote {
   std::optional<TrustedMaster> decide();
 
   const std::optional<TrustedMaster>& trusted() const { return trusted_; }
+  // Whether `address` is the trusted master (false while none is trusted).
+  bool trusts(const std::optional<Address>& address) const {
+    return address && trusted_ && *address == trusted_->address;
+  }
   // Sentinels whose latest answer names `address`.
   size_t votes_for(const Address& address) const;
   size_t sentinels() const { return answers_.size(); }

@@ -173,7 +173,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
 
   // Sentinel `i` reports a failover of `master` (by message or by its flags).
   void failover_seen(size_t i, const Address& master) {
-    if (!vote_.trusted() || vote_.trusted()->address != master) return;
+    if (!vote_.trusts(master)) return;
     if (settings_.hold_limit <= Clock::duration::zero()) return;
     if (!hold_.begin(Clock::steady().now())) return;
     log::warn("sentinel_failover_started",
@@ -216,7 +216,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
           .up = links_[i]->up,
           .master = a.master,
           .epoch = a.epoch,
-          .names_trusted = a.master && vote_.trusted() && *a.master == vote_.trusted()->address});
+          .names_trusted = vote_.trusts(a.master)});
     }
     if (now == last_status_) return;
     last_status_ = now;
@@ -252,8 +252,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
       SentinelAnswer answer = replies.size() == 2
                                  ? parse_poll_answer(replies[0].get(), replies[1].get())
                                  : SentinelAnswer{};
-      const bool names_trusted =
-          answer.master && vote_.trusted() && *answer.master == vote_.trusted()->address;
+      const bool names_trusted = vote_.trusts(answer.master);
       record(i, std::move(answer));
       observe_failover(i, replies, sent);
       const bool replicas_due = replicas_due_ || Clock::steady().now() >= next_replicas_at_;
@@ -268,7 +267,7 @@ class SentinelWatcher::Core : public std::enable_shared_from_this<Core> {
                         Clock::time_point sent) {
     const std::optional<Address> failing =
         parse_failover_of(replies.size() == 2 ? replies[1].get() : nullptr);
-    const bool of_trusted = failing && vote_.trusted() && *failing == vote_.trusted()->address;
+    const bool of_trusted = vote_.trusts(failing);
     if (of_trusted) failover_seen(i, *failing);
     if (hold_.observe(i, of_trusted, sent, Clock::steady().now())) end_hold("no_failover_running");
   }
