@@ -73,15 +73,12 @@ TEST_F(StaleSentinelTest, D5_StaleSentinelNamingTheOldMasterIsNeverTrusted) {
   writers.start();
   ASSERT_TRUE(writers.wait_for_acks(0, 2000, 20s));
 
-  const uint16_t old_port = master().port();
-  const auto paused_at = SteadyClock::now();
-  std::string why;
-  const uint16_t new_port = pause_master_until_switch(&why);
-  ASSERT_NE(new_port, 0) << why;
+  const PausedSwitch pause = pause_master_until_switch();
+  ASSERT_NE(pause.new_port, 0) << pause.why;
   const auto switched_at = SteadyClock::now();
   ASSERT_TRUE(writers.wait_for_acks(writers.acked_count(), 1000, 20s));
   // The premise: the cut-off Sentinel still names the old master.
-  ASSERT_EQ(topology().sentinel_master_port(kStale), old_port);
+  ASSERT_EQ(topology().sentinel_master_port(kStale), pause.old_port);
 
   sentinel(kKilled).kill9();
   master().resume();
@@ -103,18 +100,18 @@ TEST_F(StaleSentinelTest, D5_StaleSentinelNamingTheOldMasterIsNeverTrusted) {
 
   const WriterCounts counts = writers.counts();
   const std::vector<AckedWrite> acked = writers.acked();
-  const std::vector<std::string> missing = missing_writes(new_port, acked);
+  const std::vector<std::string> missing = missing_writes(pause.new_port, acked);
   size_t after_resume = 0;
   for (const AckedWrite& w : acked) after_resume += w.at >= resumed_at ? 1 : 0;
   const std::string log = proxy().log_tail(100000);
-  const std::string old_address = std::string(RedisProcess::kHost) + ":" + std::to_string(old_port);
-  const std::string new_address = std::string(RedisProcess::kHost) + ":" + std::to_string(new_port);
+  const std::string old_address = master().address();
+  const std::string new_address = topology().server_on_port(pause.new_port)->address();
   std::cout << "D5 stale Sentinel: pause -> majority names the new master "
-            << seconds(switched_at - paused_at) << " s; old master resumed "
-            << seconds(resumed_at - paused_at) << " s after the pause, its role then '"
+            << seconds(switched_at - pause.paused_at) << " s; old master resumed "
+            << seconds(resumed_at - pause.paused_at) << " s after the pause, its role then '"
             << old_role_awake << "', 4 s later '" << old_role_later
-            << "'; the stale Sentinel then named port " << stale_names << " (old " << old_port
-            << ", new " << new_port << ")\n  acknowledged " << acked.size() << " ("
+            << "'; the stale Sentinel then named port " << stale_names << " (old " << pause.old_port
+            << ", new " << pause.new_port << ")\n  acknowledged " << acked.size() << " ("
             << after_resume << " after the old master resumed), lost " << missing.size()
             << "; resplit trusted the old master " << trust_lines(log, old_address)
             << " time(s) (at start), the new one " << trust_lines(log, new_address) << "\n";
@@ -136,7 +133,8 @@ TEST_F(StaleSentinelTest, D5_StaleSentinelNamingTheOldMasterIsNeverTrusted) {
   EXPECT_EQ(sentinel_value("resplit_sentinel_names_trusted_master", kFresh), 1);
   EXPECT_GT(sentinel_value("resplit_sentinel_config_epoch", kFresh),
             sentinel_value("resplit_sentinel_config_epoch", kStale));
-  EXPECT_EQ(stale_names, old_port) << "the cut-off Sentinel learned of the failover after all";
+  EXPECT_EQ(stale_names, pause.old_port)
+      << "the cut-off Sentinel learned of the failover after all";
   EXPECT_EQ(old_role_awake, "master") << "the old master was demoted before it could be tempting";
   EXPECT_TRUE(missing.empty()) << missing.size() << " lost, first " << missing.front();
   EXPECT_EQ(counts.errors, 0u);
@@ -144,8 +142,8 @@ TEST_F(StaleSentinelTest, D5_StaleSentinelNamingTheOldMasterIsNeverTrusted) {
   EXPECT_EQ(trust_lines(log, new_address), 1u);
   // The writes in flight when the master stopped: each writer's next write waits there for the
   // command timeout (2 s) until polls show it down.
-  EXPECT_LE(counts.indeterminate, 4u * (1 + static_cast<uint64_t>(
-                                              seconds(switched_at - paused_at) / 2.0)));
+  EXPECT_LE(counts.indeterminate,
+            4u * (1 + static_cast<uint64_t>(seconds(switched_at - pause.paused_at) / 2.0)));
 }
 
 }  // namespace

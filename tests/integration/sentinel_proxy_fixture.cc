@@ -87,13 +87,15 @@ void SentinelProxyFixture::SetUp() {
   FAIL() << "resplit did not take a write: " << ready;
 }
 
-uint16_t SentinelProxyFixture::pause_master_until_switch(std::string* why,
-                                                        std::chrono::milliseconds timeout) {
-  const uint16_t old_port = master().port();
+SentinelProxyFixture::PausedSwitch SentinelProxyFixture::pause_master_until_switch(
+    std::chrono::milliseconds timeout) {
+  PausedSwitch s;
+  s.old_port = master().port();
+  s.paused_at = std::chrono::steady_clock::now();
   master().pause();
-  const uint16_t new_port = topology().wait_for_master_switch(old_port, timeout, why);
-  if (new_port == 0) master().resume();
-  return new_port;
+  s.new_port = topology().wait_for_master_switch(s.old_port, timeout, &s.why);
+  if (s.new_port == 0) master().resume();
+  return s;
 }
 
 void SentinelProxyFixture::TearDown() {

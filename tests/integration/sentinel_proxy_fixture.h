@@ -58,11 +58,15 @@ class SentinelProxyFixture : public RedisTopologyFixture {
 
   ResplitProcess& proxy() { return *proxy_; }
 
-  // SIGSTOPs the master and waits until a majority of the Sentinels name another one: its port,
-  // or 0 when they do not within `timeout` (then the master is resumed and `why` says what the
-  // Sentinels named).
-  uint16_t pause_master_until_switch(std::string* why,
-                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  struct PausedSwitch {
+    uint16_t old_port = 0;
+    uint16_t new_port = 0;  // 0: the Sentinels named none in time (the master is resumed then)
+    std::chrono::steady_clock::time_point paused_at;
+    std::string why;  // what the Sentinels named, when new_port is 0
+  };
+  // SIGSTOPs the master and waits until a majority of the Sentinels name another one.
+  PausedSwitch pause_master_until_switch(
+      std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
  private:
   std::unique_ptr<ResplitProcess> proxy_;
